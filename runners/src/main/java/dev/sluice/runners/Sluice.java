@@ -1,0 +1,168 @@
+package dev.sluice.runners;
+
+import dev.sluice.pipelines.churn.ChurnPipeline;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * The {@code sluice} command: {@code sluice SUBCOMMAND [--option=value ...]}.
+ *
+ * <p>{@code sluice --help} lists the subcommands; {@code sluice SUBCOMMAND --help} lists every
+ * option of that subcommand with its description, Beam's own options ({@code --runner}, ...)
+ * included. The runner is the DirectRunner unless {@code --runner} names another. On the
+ * DirectRunner, the immutability and encodability checks (which triple the run time and exist to
+ * catch bugs in tests) are off unless given explicitly.
+ *
+ * <p>Exit status: 0 on success; 2 for a usage error (unknown subcommand or option, missing or
+ * unusable value, input that matches nothing), reported as one line on stderr; 1 when the pipeline
+ * itself fails, reported as one line followed by the stack trace.
+ */
+public final class Sluice {
+
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int USAGE = 2;
+
+  private static final Pattern UNKNOWN_OPTION =
+      Pattern.compile("missing a property named '([^']+)'");
+  private static final Pattern MISSING_OPTION =
+      Pattern.compile("Missing required value for \\[--([^,\\]]+)");
+
+  private static final Map<String, Subcommand> SUBCOMMANDS = new LinkedHashMap<>();
+
+  static {
+    add(
+        new Subcommand(
+            "churn",
+            "Label a Sparkify-format event log with churn: labelled, stayed and cancelled events.",
+            ChurnPipeline.Options.class,
+            args -> ChurnPipeline.run(ChurnPipeline.parseOptions(args))));
+  }
+
+  private Sluice() {}
+
+  private static void add(Subcommand subcommand) {
+    SUBCOMMANDS.put(subcommand.name(), subcommand);
+  }
+
+  /**
+   * Runs the command and exits with its status.
+   *
+   * @param args the subcommand and its options
+   */
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /**
+   * Runs the command.
+   *
+   * @param args the subcommand and its options
+   * @param out where help and the run summary go
+   * @param err where errors go
+   * @return the exit status: {@value #OK}, {@value #FAILED} or {@value #USAGE}
+   */
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0) {
+      usage(err);
+      return USAGE;
+    }
+    if (isHelp(args[0])) {
+      usage(out);
+      return OK;
+    }
+    Subcommand subcommand = SUBCOMMANDS.get(args[0]);
+    if (subcommand == null) {
+      err.println(
+          "sluice: unknown subcommand '" + args[0] + "'; run 'sluice --help' to list them");
+      return USAGE;
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    if (Arrays.stream(rest).anyMatch(Sluice::isHelp)) {
+      out.println("sluice " + subcommand.name() + ": " + subcommand.description());
+      out.println();
+      PipelineOptionsFactory.printHelp(out, subcommand.options());
+      return OK;
+    }
+    try {
+      subcommand.run(withRunnerDefaults(rest));
+      return OK;
+    } catch (IllegalArgumentException e) {
+      err.println("sluice " + subcommand.name() + ": " + usageMessage(e, subcommand));
+      return USAGE;
+    } catch (Exception e) {
+      err.println("sluice " + subcommand.name() + ": failed: " + rootMessage(e));
+      e.printStackTrace(err);
+      return FAILED;
+    }
+  }
+
+  private static boolean isHelp(String arg) {
+    return arg.equals("--help") || arg.equals("-h") || arg.equals("help")
+        || arg.startsWith("--help=");
+  }
+
+  private static void usage(PrintStream out) {
+    out.println("Usage: sluice SUBCOMMAND [--option=value ...] [--runner=DirectRunner]");
+    out.println();
+    out.println("Subcommands:");
+    for (Subcommand s : SUBCOMMANDS.values()) {
+      out.printf("  %-10s %s%n", s.name(), s.description());
+    }
+    out.println();
+    out.println("Run 'sluice SUBCOMMAND --help' for the options of one subcommand.");
+  }
+
+  /** Adds the DirectRunner settings for real runs, unless the user chose a runner or set them. */
+  static String[] withRunnerDefaults(String[] args) {
+    List<String> all = new ArrayList<>(Arrays.asList(args));
+    boolean direct =
+        all.stream()
+            .filter(a -> a.startsWith("--runner="))
+            .allMatch(a -> a.equals("--runner=DirectRunner") || a.equals("--runner=direct"));
+    if (direct) {
+      for (String check : List.of("enforceImmutability", "enforceEncodability")) {
+        if (all.stream().noneMatch(a -> a.startsWith("--" + check))) {
+          all.add("--" + check + "=false");
+        }
+      }
+    }
+    return all.toArray(new String[0]);
+  }
+
+  private static String usageMessage(IllegalArgumentException e, Subcommand subcommand) {
+    String message = firstLine(rootMessage(e));
+    Matcher unknown = UNKNOWN_OPTION.matcher(message);
+    if (unknown.find()) {
+      return "unknown option --" + unknown.group(1)
+          + "; run 'sluice " + subcommand.name() + " --help' to list the options";
+    }
+    Matcher missing = MISSING_OPTION.matcher(message);
+    if (missing.find()) {
+      return "missing required option --" + missing.group(1)
+          + "; run 'sluice " + subcommand.name() + " --help' to list the options";
+    }
+    return message;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable cause = e;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    String message = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+    return cause == e || e.getMessage() == null ? message : firstLine(e.getMessage());
+  }
+
+  private static String firstLine(String message) {
+    int newline = message.indexOf('\n');
+    return (newline < 0 ? message : message.substring(0, newline)).trim();
+  }
+}

@@ -1,0 +1,112 @@
+package dev.sluice.runners;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.JUnit4;
+
+/** The command line: help, subcommand options, and one-line usage errors. */
+@RunWith(JUnit4.class)
+public class SluiceTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    return Sluice.run(
+        args,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  public void helpListsTheSubcommands() {
+    assertEquals(Sluice.OK, run("--help"));
+    assertThat(out(), containsString("churn "));
+    assertThat(out(), containsString("Label a Sparkify-format event log"));
+  }
+
+  @Test
+  public void noArgumentsIsAUsageError() {
+    assertEquals(Sluice.USAGE, run());
+    assertThat(err(), containsString("Usage: sluice SUBCOMMAND"));
+  }
+
+  @Test
+  public void churnHelpListsEveryOptionWithItsDescription() {
+    assertEquals(Sluice.OK, run("churn", "--help"));
+    for (String option : new String[] {"--input", "--output", "--format", "--churnPages",
+        "--runner"}) {
+      assertThat(out(), containsString(option));
+    }
+    assertThat(out(), containsString("Sparkify-format event log to read"));
+    assertThat(out(), containsString("Default: json"));
+  }
+
+  @Test
+  public void unknownSubcommandIsOneLine() {
+    assertEquals(Sluice.USAGE, run("churns"));
+    assertEquals(
+        "sluice: unknown subcommand 'churns'; run 'sluice --help' to list them\n", err());
+  }
+
+  @Test
+  public void unknownOptionIsOneLine() {
+    assertEquals(
+        Sluice.USAGE, run("churn", "--inptu=x", "--input=testdata/churn/input", "--output=o"));
+    assertEquals(
+        "sluice churn: unknown option --inptu; run 'sluice churn --help' to list the options\n",
+        err());
+  }
+
+  @Test
+  public void missingRequiredOptionIsOneLine() {
+    assertEquals(Sluice.USAGE, run("churn", "--output=o"));
+    assertEquals(
+        "sluice churn: missing required option --input; run 'sluice churn --help' to list the "
+            + "options\n",
+        err());
+  }
+
+  @Test
+  public void missingInputIsOneLine() {
+    assertEquals(Sluice.USAGE, run("churn", "--input=does/not/exist.json", "--output=o"));
+    assertEquals("sluice churn: no input file matches --input=does/not/exist.json\n", err());
+  }
+
+  @Test
+  public void badFormatIsOneLine() {
+    assertEquals(
+        Sluice.USAGE,
+        run("churn", "--input=testdata/churn/input", "--output=o", "--format=csv"));
+    assertEquals("sluice churn: unknown format 'csv': expected json or parquet\n", err());
+  }
+
+  @Test
+  public void directRunnerChecksAreOffUnlessAsked() {
+    assertArrayEquals(
+        new String[] {"--input=x", "--enforceImmutability=false", "--enforceEncodability=false"},
+        Sluice.withRunnerDefaults(new String[] {"--input=x"}));
+    assertArrayEquals(
+        new String[] {"--enforceImmutability=true", "--enforceEncodability=false"},
+        Sluice.withRunnerDefaults(new String[] {"--enforceImmutability=true"}));
+    assertArrayEquals(
+        new String[] {"--runner=SparkRunner"},
+        Sluice.withRunnerDefaults(new String[] {"--runner=SparkRunner"}));
+  }
+}
