@@ -1,0 +1,165 @@
+package dev.sluice.pageviews;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.apache.beam.sdk.coders.CannotProvideCoderException;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.SetCoder;
+import org.apache.beam.sdk.coders.SortedMapCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.transforms.Combine.CombineFn;
+import org.apache.beam.sdk.transforms.Count;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * The {@code CombineFn}s of the hourly page-view rollup, for users to apply to their own keys and
+ * windows with {@code Combine.perKey}, {@code Combine.globally} or {@code CombineFns.compose()}:
+ *
+ * <ul>
+ *   <li>{@link #pageViews()}: {@code page_views}, the number of inputs (Beam's {@code Count});
+ *   <li>{@link #visitors()}: {@code visitors}, the exact number of distinct session ids;
+ *   <li>{@link #referrers()}: {@code referrers}, a count per referrer, null referrers not counted.
+ * </ul>
+ *
+ * <p>All three are associative and commutative, so runners combine them before the shuffle (combiner
+ * lifting). Memory per key and window: {@code pageViews} one long; {@code visitors} one entry per
+ * distinct session id (exact, unlike {@code ApproximateUnique}); {@code referrers} one entry per
+ * distinct referrer.
+ *
+ * <pre>{@code
+ * PCollection<KV<String, Long>> visitors =
+ *     sessionIdsByUrl.apply("CountVisitors", Combine.perKey(PageViewCombineFns.visitors()));
+ * }</pre>
+ */
+public final class PageViewCombineFns {
+
+  private PageViewCombineFns() {}
+
+  /** {@code page_views}: counts the inputs of each key and window; nulls count too. */
+  public static <T> CombineFn<T, ?, Long> pageViews() {
+    return Count.combineFn();
+  }
+
+  /**
+   * {@code visitors}: the exact number of distinct session ids. Input {@code String} session ids
+   * (null is rejected with {@link NullPointerException}: route null session ids to the dead letter
+   * first), output {@code Long}. The accumulator is the set of session ids seen.
+   */
+  public static CombineFn<String, ?, Long> visitors() {
+    return new CountDistinctFn();
+  }
+
+  /**
+   * {@code referrers}: how many inputs came from each referrer. Input nullable {@code String}
+   * referrers (give the input a {@code NullableCoder}); null referrers are not counted, so a group
+   * with only null referrers gives an empty map. Output a {@code SortedMap<String, Long>} ordered by
+   * referrer, with the deterministic {@code SortedMapCoder}.
+   */
+  public static CombineFn<@Nullable String, ?, SortedMap<String, Long>> referrers() {
+    return new CountPerReferrerFn();
+  }
+
+  /** Exact distinct count of strings, with a set accumulator. */
+  static final class CountDistinctFn extends CombineFn<String, Set<String>, Long> {
+    @Override
+    public Set<String> createAccumulator() {
+      return new HashSet<>();
+    }
+
+    @Override
+    public Set<String> addInput(Set<String> accumulator, String input) {
+      if (input == null) {
+        throw new NullPointerException("visitors() needs non-null session ids");
+      }
+      accumulator.add(input);
+      return accumulator;
+    }
+
+    @Override
+    public Set<String> mergeAccumulators(Iterable<Set<String>> accumulators) {
+      Set<String> merged = null;
+      for (Set<String> accumulator : accumulators) {
+        if (merged == null) {
+          merged = accumulator;
+        } else if (accumulator.size() > merged.size()) {
+          accumulator.addAll(merged);
+          merged = accumulator;
+        } else {
+          merged.addAll(accumulator);
+        }
+      }
+      return merged == null ? createAccumulator() : merged;
+    }
+
+    @Override
+    public Long extractOutput(Set<String> accumulator) {
+      return (long) accumulator.size();
+    }
+
+    @Override
+    public Coder<Set<String>> getAccumulatorCoder(CoderRegistry registry, Coder<String> input) {
+      return SetCoder.of(StringUtf8Coder.of());
+    }
+
+    @Override
+    public Coder<Long> getDefaultOutputCoder(CoderRegistry registry, Coder<String> input) {
+      return VarLongCoder.of();
+    }
+  }
+
+  /** Count per non-null string, in a sorted map. */
+  static final class CountPerReferrerFn
+      extends CombineFn<@Nullable String, SortedMap<String, Long>, SortedMap<String, Long>> {
+    @Override
+    public SortedMap<String, Long> createAccumulator() {
+      return new TreeMap<>();
+    }
+
+    @Override
+    public SortedMap<String, Long> addInput(
+        SortedMap<String, Long> accumulator, @Nullable String referrer) {
+      if (referrer != null) {
+        accumulator.merge(referrer, 1L, Long::sum);
+      }
+      return accumulator;
+    }
+
+    @Override
+    public SortedMap<String, Long> mergeAccumulators(
+        Iterable<SortedMap<String, Long>> accumulators) {
+      SortedMap<String, Long> merged = null;
+      for (SortedMap<String, Long> accumulator : accumulators) {
+        if (merged == null) {
+          merged = accumulator;
+        } else {
+          for (Map.Entry<String, Long> entry : accumulator.entrySet()) {
+            merged.merge(entry.getKey(), entry.getValue(), Long::sum);
+          }
+        }
+      }
+      return merged == null ? createAccumulator() : merged;
+    }
+
+    @Override
+    public SortedMap<String, Long> extractOutput(SortedMap<String, Long> accumulator) {
+      return accumulator;
+    }
+
+    @Override
+    public Coder<SortedMap<String, Long>> getAccumulatorCoder(
+        CoderRegistry registry, Coder<@Nullable String> input) {
+      return SortedMapCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
+    }
+
+    @Override
+    public Coder<SortedMap<String, Long>> getDefaultOutputCoder(
+        CoderRegistry registry, Coder<@Nullable String> input) throws CannotProvideCoderException {
+      return SortedMapCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
+    }
+  }
+}
