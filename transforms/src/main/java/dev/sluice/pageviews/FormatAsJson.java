@@ -1,0 +1,173 @@
+package dev.sluice.pageviews;
+
+import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Duration;
+
+/**
+ * Formats page-view rollups as one JSON object per line, ready for Elasticsearch's bulk API:
+ * {@code PCollection<PageViewStats>} in, {@code PCollection<String>} out (no newline), windows and
+ * timestamps kept.
+ *
+ * <p>Fields, always in this order:
+ *
+ * <pre>{@code
+ * {"_id": "<url>|<customer>|<ts>", "_index": "events", "customer": "a.com",
+ *  "url": "http://a.com/articles/1", "freq": "1hour", "ts": "2017-09-17T10:00:00",
+ *  "metrics": {"page_views": 3, "visitors": 2}, "referrers": {"http://bing.com/": 1}}
+ * }</pre>
+ *
+ * <p>{@code ts} is the window start as {@code yyyy-MM-dd'T'HH:mm:ss} in UTC; {@code freq} names the
+ * window size ({@code 15min}, {@code 1hour}, {@code 1day}; in general {@code N} followed by {@code
+ * day}, {@code hour}, {@code min} or {@code s}, the largest unit that divides it); {@code _index} is
+ * {@value #DEFAULT_INDEX} unless {@link #withIndex} says otherwise; {@code referrers} keys are
+ * sorted. Separators and escaping are those of Python's {@code json.dumps} ({@code ", "}, {@code ":
+ * "}, non-ASCII as {@code \\uXXXX}), so the lines compare byte for byte with the Python and Spark
+ * jobs this replaces. Because {@code _id} is the same for every pane of a window, loading late panes
+ * as upserts keeps the latest counts.
+ */
+public final class FormatAsJson extends PTransform<PCollection<PageViewStats>, PCollection<String>> {
+
+  /** The default {@code _index}. */
+  public static final String DEFAULT_INDEX = "events";
+
+  private static final DateTimeFormatter WINDOW_START =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
+  private static final JsonFactory JSON =
+      JsonFactory.builder().enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII)
+          .build();
+
+  private final String index;
+
+  private FormatAsJson(String index) {
+    this.index = index;
+  }
+
+  /** Formats with {@code _index} {@value #DEFAULT_INDEX}. */
+  public static FormatAsJson create() {
+    return new FormatAsJson(DEFAULT_INDEX);
+  }
+
+  /**
+   * Returns a copy that writes {@code index} as {@code _index}.
+   *
+   * @throws IllegalArgumentException if {@code index} is blank
+   */
+  public FormatAsJson withIndex(String index) {
+    checkArgumentNotNull(index, "index must not be null");
+    if (index.isBlank()) {
+      throw new IllegalArgumentException("index must not be blank");
+    }
+    return new FormatAsJson(index);
+  }
+
+  @Override
+  public PCollection<String> expand(PCollection<PageViewStats> stats) {
+    return stats.apply("FormatJsonLines", ParDo.of(new FormatFn(index)));
+  }
+
+  /**
+   * Names a window size as {@code freq}: {@code 1day}, {@code 1hour}, {@code 15min}, {@code 30s}.
+   *
+   * @param size a positive duration
+   * @return its name
+   */
+  public static String freq(Duration size) {
+    long millis = size.getMillis();
+    if (millis % Duration.standardDays(1).getMillis() == 0) {
+      return size.getStandardDays() + "day";
+    }
+    if (millis % Duration.standardHours(1).getMillis() == 0) {
+      return size.getStandardHours() + "hour";
+    }
+    if (millis % Duration.standardMinutes(1).getMillis() == 0) {
+      return size.getStandardMinutes() + "min";
+    }
+    return size.getStandardSeconds() + "s";
+  }
+
+  /**
+   * Formats one rollup record.
+   *
+   * @param stats the record
+   * @param index the {@code _index}
+   * @return one line of JSON, without a newline
+   */
+  public static String format(PageViewStats stats, String index) {
+    String ts = WINDOW_START.format(java.time.Instant.ofEpochMilli(stats.getWindowStart().getMillis()));
+    StringWriter out = new StringWriter(256);
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.setPrettyPrinter(PythonSeparators.INSTANCE);
+      json.writeStartObject();
+      json.writeStringField("_id", stats.getUrl() + "|" + stats.getCustomer() + "|" + ts);
+      json.writeStringField("_index", index);
+      json.writeStringField("customer", stats.getCustomer());
+      json.writeStringField("url", stats.getUrl());
+      json.writeStringField(
+          "freq", freq(new Duration(stats.getWindowStart(), stats.getWindowEnd())));
+      json.writeStringField("ts", ts);
+      json.writeObjectFieldStart("metrics");
+      json.writeNumberField("page_views", stats.getPageViews());
+      json.writeNumberField("visitors", stats.getVisitors());
+      json.writeEndObject();
+      json.writeObjectFieldStart("referrers");
+      for (Map.Entry<String, Long> referrer :
+          new java.util.TreeMap<>(stats.getReferrers()).entrySet()) {
+        json.writeNumberField(referrer.getKey(), referrer.getValue());
+      }
+      json.writeEndObject();
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot format " + stats, e);
+    }
+    return out.toString();
+  }
+
+  /** Python's json.dumps separators: ", " between entries and ": " after a key. */
+  static final class PythonSeparators extends MinimalPrettyPrinter {
+    private static final long serialVersionUID = 1L;
+    static final PythonSeparators INSTANCE = new PythonSeparators();
+
+    @Override
+    public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
+      g.writeRaw(": ");
+    }
+
+    @Override
+    public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
+      g.writeRaw(", ");
+    }
+
+    @Override
+    public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
+      g.writeRaw(", ");
+    }
+  }
+
+  /** Formats each record with the configured index. */
+  static final class FormatFn extends DoFn<PageViewStats, String> {
+    private final String index;
+
+    FormatFn(String index) {
+      this.index = index;
+    }
+
+    @ProcessElement
+    public void processElement(@Element PageViewStats stats, OutputReceiver<String> out) {
+      out.output(format(stats, index));
+    }
+  }
+}

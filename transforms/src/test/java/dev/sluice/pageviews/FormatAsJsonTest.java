@@ -1,0 +1,76 @@
+package dev.sluice.pageviews;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.JUnit4;
+
+@RunWith(JUnit4.class)
+public class FormatAsJsonTest {
+
+  @Rule public final transient TestPipeline p = TestPipeline.create();
+
+  private static final Instant TEN = Instant.parse("2017-09-17T10:00:00.000Z");
+
+  private static PageViewStats stats(Map<String, Long> referrers) {
+    return PageViewStats.of(
+        "a.com", "http://a.com/articles/1", TEN, TEN.plus(Duration.standardHours(1)), 3, 2,
+        referrers);
+  }
+
+  @Test
+  public void writesTheFieldsInOrderWithSortedReferrers() {
+    Map<String, Long> referrers = new TreeMap<>(java.util.Comparator.reverseOrder());
+    referrers.put("http://bing.com/", 1L);
+    referrers.put("http://google.com/", 2L);
+    assertEquals(
+        "{\"_id\": \"http://a.com/articles/1|a.com|2017-09-17T10:00:00\", \"_index\": \"events\", "
+            + "\"customer\": \"a.com\", \"url\": \"http://a.com/articles/1\", \"freq\": \"1hour\", "
+            + "\"ts\": \"2017-09-17T10:00:00\", \"metrics\": {\"page_views\": 3, \"visitors\": 2}, "
+            + "\"referrers\": {\"http://bing.com/\": 1, \"http://google.com/\": 2}}",
+        FormatAsJson.format(stats(referrers), "events"));
+  }
+
+  @Test
+  public void emptyReferrersAndCustomIndexAndNonAscii() {
+    PageViewStats stats =
+        PageViewStats.of("b.com", "http://b.com/é", TEN, TEN.plus(Duration.standardMinutes(15)),
+            1, 1, Map.of());
+    assertEquals(
+        "{\"_id\": \"http://b.com/\\u00E9|b.com|2017-09-17T10:00:00\", \"_index\": \"pv\", "
+            + "\"customer\": \"b.com\", \"url\": \"http://b.com/\\u00E9\", \"freq\": \"15min\", "
+            + "\"ts\": \"2017-09-17T10:00:00\", \"metrics\": {\"page_views\": 1, \"visitors\": 1}, "
+            + "\"referrers\": {}}",
+        FormatAsJson.format(stats, "pv"));
+  }
+
+  @Test
+  public void namesWindowSizes() {
+    assertEquals("15min", FormatAsJson.freq(Duration.standardMinutes(15)));
+    assertEquals("1hour", FormatAsJson.freq(Duration.standardHours(1)));
+    assertEquals("6hour", FormatAsJson.freq(Duration.standardHours(6)));
+    assertEquals("1day", FormatAsJson.freq(Duration.standardDays(1)));
+    assertEquals("30s", FormatAsJson.freq(Duration.standardSeconds(30)));
+  }
+
+  @Test
+  public void transformFormatsEveryRecord() {
+    PCollection<String> lines =
+        p.apply(Create.of(stats(Map.of("g", 3L)))).apply(FormatAsJson.create().withIndex("web"));
+    PAssert.that(lines)
+        .containsInAnyOrder(FormatAsJson.format(stats(Map.of("g", 3L)), "web"));
+    p.run().waitUntilFinish();
+    assertThrows(IllegalArgumentException.class, () -> FormatAsJson.create().withIndex(" "));
+  }
+}
