@@ -1,6 +1,8 @@
 package dev.sluice.runners;
 
 import dev.sluice.pipelines.churn.ChurnPipeline;
+import dev.sluice.pipelines.pageviews.GeneratePageViews;
+import dev.sluice.pipelines.pageviews.PageViewsPipeline;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,6 +46,18 @@ public final class Sluice {
             "Label a Sparkify-format event log with churn: labelled, stayed and cancelled events.",
             ChurnPipeline.Options.class,
             args -> ChurnPipeline.run(ChurnPipeline.parseOptions(args))));
+    add(
+        new Subcommand(
+            "pageviews",
+            "Roll page views up per customer, url and hour from a Hive-partitioned tree.",
+            PageViewsPipeline.Options.class,
+            args -> PageViewsPipeline.run(PageViewsPipeline.parseOptions(args))));
+    add(
+        new Subcommand(
+            "generate-pageviews",
+            "Write a deterministic Hive-partitioned Parquet tree of page views (seed or realistic).",
+            GeneratePageViews.Options.class,
+            args -> GeneratePageViews.run(GeneratePageViews.parseOptions(args))));
   }
 
   private Sluice() {}
@@ -114,7 +128,7 @@ public final class Sluice {
     out.println();
     out.println("Subcommands:");
     for (Subcommand s : SUBCOMMANDS.values()) {
-      out.printf("  %-10s %s%n", s.name(), s.description());
+      out.printf("  %-20s %s%n", s.name(), s.description());
     }
     out.println();
     out.println("Run 'sluice SUBCOMMAND --help' for the options of one subcommand.");

@@ -39,6 +39,8 @@ public class SluiceTest {
     assertEquals(Sluice.OK, run("--help"));
     assertThat(out(), containsString("churn "));
     assertThat(out(), containsString("Label a Sparkify-format event log"));
+    assertThat(out(), containsString("pageviews "));
+    assertThat(out(), containsString("generate-pageviews "));
   }
 
   @Test
@@ -56,6 +58,31 @@ public class SluiceTest {
     }
     assertThat(out(), containsString("Sparkify-format event log to read"));
     assertThat(out(), containsString("Default: json"));
+  }
+
+  @Test
+  public void pageviewsHelpListsItsOptions() {
+    assertEquals(Sluice.OK, run("pageviews", "--help"));
+    for (String option : new String[] {"--input", "--output", "--from", "--to", "--window",
+        "--index", "--format"}) {
+      assertThat(out(), containsString(option));
+    }
+    assertThat(out(), containsString("Default: 1h"));
+  }
+
+  @Test
+  public void pageviewsUsageErrorsAreOneLine() {
+    assertEquals(Sluice.USAGE,
+        run("pageviews", "--input=testdata/pageviews/input", "--output=o", "--window=7m"));
+    assertEquals("sluice pageviews: window size must be positive and divide a day (e.g. 15m, 1h, "
+        + "1d), got PT420S\n", err());
+  }
+
+  @Test
+  public void pageviewsOnAnEmptyTreeIsOneLine() {
+    assertEquals(Sluice.USAGE, run("pageviews", "--input=runners/src", "--output=o"));
+    assertThat(err(), containsString("sluice pageviews: no data file"));
+    assertEquals(1, err().lines().count());
   }
 
   @Test

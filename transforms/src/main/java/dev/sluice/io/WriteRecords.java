@@ -70,6 +70,25 @@ public final class WriteRecords<T> extends PTransform<PCollection<T>, WriteFiles
     return new WriteRecords<>(directory, FileFormat.JSON, 0);
   }
 
+  /**
+   * Writes already formatted JSON lines ({@code PCollection<String>}, one object per element) into
+   * {@code directory}, named like {@link #to} names them ({@code part-SSSSS-of-NNNNN.json}), with
+   * runner-chosen sharding.
+   *
+   * @param directory local path or URI of the output directory
+   * @return the transform
+   */
+  public static PTransform<PCollection<String>, WriteFilesResult<Void>> jsonLines(
+      String directory) {
+    WriteRecords<String> names = to(directory);
+    return new PTransform<PCollection<String>, WriteFilesResult<Void>>() {
+      @Override
+      public WriteFilesResult<Void> expand(PCollection<String> lines) {
+        return lines.apply("WriteJson", names.fileWrite(FileIO.<String>write().via(TextIO.sink())));
+      }
+    };
+  }
+
   /** Returns a copy that writes {@code format}. */
   public WriteRecords<T> withFormat(FileFormat format) {
     checkArgumentNotNull(format, "format must not be null");

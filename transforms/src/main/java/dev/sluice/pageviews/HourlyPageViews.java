@@ -3,10 +3,20 @@ package dev.sluice.pageviews;
 import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
 import java.util.SortedMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.coders.CannotProvideCoderException;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.MapCoder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.metrics.MetricResults;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.CombineFns;
@@ -35,8 +45,15 @@ import org.joda.time.Duration;
  * <p>Each view's event time is its {@code ts}; windows are fixed, one hour by default ({@link
  * #withWindowSize}), aligned to the epoch in UTC, so an event at exactly {@code 11:00:00.000}
  * belongs to the 11:00 window. Per key and window the three {@link PageViewCombineFns} are combined
- * together ({@code CombineFns.compose()}) with {@code Combine.perKey}, which runners lift before the
- * shuffle: a worker sends one accumulator per key and window, not every view.
+ * together ({@code CombineFns.compose()}).
+ *
+ * <p>The plan is a hash aggregation, as Spark's {@code HashAggregate} does it: views are keyed by
+ * one of {@link #withBuckets buckets} (16 by default) of their (customer, url), and one {@code
+ * CombineFn} per bucket and window keeps a map from (customer, url) to the composed accumulator.
+ * Runners lift it before the shuffle (a worker sends one partial map per bucket and window, not
+ * every view), and the shuffle has buckets × windows keys rather than one per url and hour, which
+ * keeps per-key bookkeeping (timers, bundles) small on every runner. Memory: the accumulators of
+ * one bucket and window.
  *
  * <p>Panes. Bounded input (files) gives exactly one pane per window, when the watermark passes its
  * end. Unbounded input gets the same on-time pane, then, for views that arrive late but within the
@@ -44,7 +61,8 @@ import org.joda.time.Duration;
  * late pane per late view. Panes accumulate: every pane carries the full counts of its window so
  * far, so writing each pane as an upsert by key (as Elasticsearch does with {@code _id}) leaves the
  * final counts. Views later than the allowed lateness are dropped by the runner and counted in its
- * {@code droppedDueToLateness} counter. {@link #withEarlyFirings} adds speculative panes every so
+ * {@code droppedDueToLateness} counter ({@link #lateViewsDropped}). Records output are counted as
+ * {@value #ROLLUP_RECORDS}. {@link #withEarlyFirings} adds speculative panes every so
  * often in processing time before the window closes.
  *
  * <p>Views must have non-null customer, url and session id ({@link PageView} guarantees it).
@@ -59,6 +77,9 @@ import org.joda.time.Duration;
 public final class HourlyPageViews
     extends PTransform<PCollection<PageView>, PCollection<PageViewStats>> {
 
+  /** Counter of rollup records output (one per key, window and pane). */
+  public static final String ROLLUP_RECORDS = "rollup_records";
+
   /** One hour. */
   public static final Duration DEFAULT_WINDOW_SIZE = Duration.standardHours(1);
   /** One hour: late views up to an hour after the window's end still update it. */
@@ -68,20 +89,41 @@ public final class HourlyPageViews
   private static final TupleTag<Long> VISITORS = new TupleTag<>("visitors");
   private static final TupleTag<SortedMap<String, Long>> REFERRERS = new TupleTag<>("referrers");
 
+  /** Sixteen hash buckets of (customer, url) per window. */
+  public static final int DEFAULT_BUCKETS = 16;
+
   private final Duration windowSize;
   private final Duration allowedLateness;
   private final @Nullable Duration earlyFiringDelay;
+  private final int buckets;
 
   private HourlyPageViews(
-      Duration windowSize, Duration allowedLateness, @Nullable Duration earlyFiringDelay) {
+      Duration windowSize,
+      Duration allowedLateness,
+      @Nullable Duration earlyFiringDelay,
+      int buckets) {
     this.windowSize = windowSize;
     this.allowedLateness = allowedLateness;
     this.earlyFiringDelay = earlyFiringDelay;
+    this.buckets = buckets;
   }
 
-  /** Hourly windows, one hour of allowed lateness, no early firings. */
+  /** Hourly windows, one hour of allowed lateness, no early firings, 16 buckets. */
   public static HourlyPageViews create() {
-    return new HourlyPageViews(DEFAULT_WINDOW_SIZE, DEFAULT_ALLOWED_LATENESS, null);
+    return new HourlyPageViews(DEFAULT_WINDOW_SIZE, DEFAULT_ALLOWED_LATENESS, null, DEFAULT_BUCKETS);
+  }
+
+  /**
+   * Returns a copy that spreads each window over {@code buckets} keys: more gives more parallelism
+   * after the shuffle, fewer gives less per-key overhead.
+   *
+   * @throws IllegalArgumentException unless {@code buckets} is between 1 and 65,536
+   */
+  public HourlyPageViews withBuckets(int buckets) {
+    if (buckets < 1 || buckets > 65_536) {
+      throw new IllegalArgumentException("buckets must be in [1, 65536], got " + buckets);
+    }
+    return new HourlyPageViews(windowSize, allowedLateness, earlyFiringDelay, buckets);
   }
 
   /**
@@ -95,7 +137,7 @@ public final class HourlyPageViews
       throw new IllegalArgumentException(
           "window size must be positive and divide a day (e.g. 15m, 1h, 1d), got " + size);
     }
-    return new HourlyPageViews(size, allowedLateness, earlyFiringDelay);
+    return new HourlyPageViews(size, allowedLateness, earlyFiringDelay, buckets);
   }
 
   /**
@@ -109,7 +151,7 @@ public final class HourlyPageViews
     if (lateness.getMillis() < 0) {
       throw new IllegalArgumentException("allowed lateness must be >= 0, got " + lateness);
     }
-    return new HourlyPageViews(windowSize, lateness, earlyFiringDelay);
+    return new HourlyPageViews(windowSize, lateness, earlyFiringDelay, buckets);
   }
 
   /**
@@ -123,7 +165,7 @@ public final class HourlyPageViews
     if (delay.getMillis() <= 0) {
       throw new IllegalArgumentException("early firing delay must be > 0, got " + delay);
     }
-    return new HourlyPageViews(windowSize, allowedLateness, delay);
+    return new HourlyPageViews(windowSize, allowedLateness, delay, buckets);
   }
 
   /** The window size. */
@@ -183,7 +225,8 @@ public final class HourlyPageViews
 
   @Override
   public PCollection<PageViewStats> expand(PCollection<PageView> views) {
-    PCollection<KV<KV<String, String>, PageView>> keyed =
+    CombineFns.ComposedCombineFn<PageView> stats = statsFn();
+    PCollection<KV<Integer, PageView>> keyed =
         views
             .apply("AssignEventTime", WithTimestamps.of(PageView::eventTime))
             .apply(
@@ -192,13 +235,11 @@ public final class HourlyPageViews
                     .triggering(trigger())
                     .withAllowedLateness(allowedLateness)
                     .accumulatingFiredPanes())
-            .apply("KeyByCustomerAndUrl", ParDo.of(new KeyByCustomerAndUrlFn()))
-            .setCoder(
-                KvCoder.of(
-                    KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()), views.getCoder()));
+            .apply("KeyByBucket", ParDo.of(new KeyByBucketFn(buckets)))
+            .setCoder(KvCoder.of(VarIntCoder.of(), views.getCoder()));
     return keyed
-        .apply("CombineStats", Combine.perKey(statsFn()))
-        .apply("ToPageViewStats", ParDo.of(new ToPageViewStatsFn()));
+        .apply("CombineStats", Combine.perKey(new StatsPerUrlFn(stats)))
+        .apply("ToPageViewStats", ParDo.of(new ToPageViewStatsFn(stats)));
   }
 
   /** The session id of a view. */
@@ -217,34 +258,122 @@ public final class HourlyPageViews
     }
   }
 
-  /** Keys each view by (customer, url). */
-  static final class KeyByCustomerAndUrlFn
-      extends DoFn<PageView, KV<KV<String, String>, PageView>> {
+  /** Keys each view by a hash bucket of its (customer, url). */
+  static final class KeyByBucketFn extends DoFn<PageView, KV<Integer, PageView>> {
+    private final int buckets;
+
+    KeyByBucketFn(int buckets) {
+      this.buckets = buckets;
+    }
+
     @ProcessElement
-    public void processElement(
-        @Element PageView view, OutputReceiver<KV<KV<String, String>, PageView>> out) {
-      out.output(KV.of(KV.of(view.getCustomer(), view.getUrl()), view));
+    public void processElement(@Element PageView view, OutputReceiver<KV<Integer, PageView>> out) {
+      int hash = 31 * view.getCustomer().hashCode() + view.getUrl().hashCode();
+      out.output(KV.of(Math.floorMod(hash, buckets), view));
     }
   }
 
-  /** Turns a combined key and window into a {@link PageViewStats}. */
+  /**
+   * Combines the views of one bucket into a map from (customer, url) to the accumulator of the
+   * composed page-view {@code CombineFn}s; the output is that map, finished downstream.
+   */
+  static final class StatsPerUrlFn
+      extends Combine.CombineFn<
+          PageView, Map<KV<String, String>, Object[]>, Map<KV<String, String>, Object[]>> {
+    private final CombineFns.ComposedCombineFn<PageView> stats;
+
+    StatsPerUrlFn(CombineFns.ComposedCombineFn<PageView> stats) {
+      this.stats = stats;
+    }
+
+    @Override
+    public Map<KV<String, String>, Object[]> createAccumulator() {
+      return new HashMap<>();
+    }
+
+    @Override
+    public Map<KV<String, String>, Object[]> addInput(
+        Map<KV<String, String>, Object[]> accumulator, PageView view) {
+      KV<String, String> key = KV.of(view.getCustomer(), view.getUrl());
+      Object[] urlAccumulator = accumulator.get(key);
+      if (urlAccumulator == null) {
+        urlAccumulator = stats.createAccumulator();
+        accumulator.put(key, urlAccumulator);
+      }
+      stats.addInput(urlAccumulator, view);
+      return accumulator;
+    }
+
+    @Override
+    public Map<KV<String, String>, Object[]> mergeAccumulators(
+        Iterable<Map<KV<String, String>, Object[]>> accumulators) {
+      Map<KV<String, String>, Object[]> merged = null;
+      for (Map<KV<String, String>, Object[]> accumulator : accumulators) {
+        if (merged == null) {
+          merged = accumulator;
+          continue;
+        }
+        for (Map.Entry<KV<String, String>, Object[]> entry : accumulator.entrySet()) {
+          Object[] existing = merged.get(entry.getKey());
+          merged.put(
+              entry.getKey(),
+              existing == null
+                  ? entry.getValue()
+                  : stats.mergeAccumulators(List.of(existing, entry.getValue())));
+        }
+      }
+      return merged == null ? createAccumulator() : merged;
+    }
+
+    @Override
+    public Map<KV<String, String>, Object[]> extractOutput(
+        Map<KV<String, String>, Object[]> accumulator) {
+      return accumulator;
+    }
+
+    @Override
+    public Coder<Map<KV<String, String>, Object[]>> getAccumulatorCoder(
+        CoderRegistry registry, Coder<PageView> input) throws CannotProvideCoderException {
+      return MapCoder.of(
+          KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()),
+          stats.getAccumulatorCoder(registry, input));
+    }
+
+    @Override
+    public Coder<Map<KV<String, String>, Object[]>> getDefaultOutputCoder(
+        CoderRegistry registry, Coder<PageView> input) throws CannotProvideCoderException {
+      return getAccumulatorCoder(registry, input);
+    }
+  }
+
+  /** Finishes each (customer, url) of a bucket into a {@link PageViewStats} of its window. */
   static final class ToPageViewStatsFn
-      extends DoFn<KV<KV<String, String>, CombineFns.CoCombineResult>, PageViewStats> {
+      extends DoFn<KV<Integer, Map<KV<String, String>, Object[]>>, PageViewStats> {
+    private final CombineFns.ComposedCombineFn<PageView> stats;
+    private final Counter records = Metrics.counter(HourlyPageViews.class, ROLLUP_RECORDS);
+
+    ToPageViewStatsFn(CombineFns.ComposedCombineFn<PageView> stats) {
+      this.stats = stats;
+    }
+
     @ProcessElement
     public void processElement(
-        @Element KV<KV<String, String>, CombineFns.CoCombineResult> combined,
+        @Element KV<Integer, Map<KV<String, String>, Object[]>> bucket,
         IntervalWindow window,
         OutputReceiver<PageViewStats> out) {
-      CombineFns.CoCombineResult result = combined.getValue();
-      out.output(
-          PageViewStats.of(
-              combined.getKey().getKey(),
-              combined.getKey().getValue(),
-              window.start(),
-              window.end(),
-              result.get(PAGE_VIEWS),
-              result.get(VISITORS),
-              result.get(REFERRERS)));
+      for (Map.Entry<KV<String, String>, Object[]> url : bucket.getValue().entrySet()) {
+        CombineFns.CoCombineResult result = stats.extractOutput(url.getValue());
+        records.inc();
+        out.output(
+            PageViewStats.of(
+                url.getKey().getKey(),
+                url.getKey().getValue(),
+                window.start(),
+                window.end(),
+                result.get(PAGE_VIEWS),
+                result.get(VISITORS),
+                result.get(REFERRERS)));
+      }
     }
   }
 }
