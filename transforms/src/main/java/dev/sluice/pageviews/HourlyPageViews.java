@@ -28,6 +28,7 @@ import org.apache.beam.sdk.transforms.WithTimestamps;
 import org.apache.beam.sdk.transforms.windowing.AfterPane;
 import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.Trigger;
@@ -56,7 +57,7 @@ import org.joda.time.Duration;
  * one bucket and window.
  *
  * <p>Panes. Bounded input (files) gives exactly one pane per window, when the watermark passes its
- * end. Unbounded input gets the same on-time pane, then, for views that arrive late but within the
+ * end (with Beam's default trigger, so that every runner combines before the shuffle). Unbounded input gets the same on-time pane, then, for views that arrive late but within the
  * allowed lateness (default {@link #DEFAULT_ALLOWED_LATENESS}, {@link #withAllowedLateness}), one
  * late pane per late view. Panes accumulate: every pane carries the full counts of its window so
  * far, so writing each pane as an upsert by key (as Elasticsearch does with {@code _id}) leaves the
@@ -229,17 +230,28 @@ public final class HourlyPageViews
     PCollection<KV<Integer, PageView>> keyed =
         views
             .apply("AssignEventTime", WithTimestamps.of(PageView::eventTime))
-            .apply(
-                "WindowByEventTime",
-                Window.<PageView>into(FixedWindows.of(windowSize))
-                    .triggering(trigger())
-                    .withAllowedLateness(allowedLateness)
-                    .accumulatingFiredPanes())
+            .apply("WindowByEventTime", windowing(views.isBounded()))
             .apply("KeyByBucket", ParDo.of(new KeyByBucketFn(buckets)))
             .setCoder(KvCoder.of(VarIntCoder.of(), views.getCoder()));
     return keyed
         .apply("CombineStats", Combine.perKey(new StatsPerUrlFn(stats)))
         .apply("ToPageViewStats", ParDo.of(new ToPageViewStatsFn(stats)));
+  }
+
+  /**
+   * Fixed windows; for unbounded input with the trigger and lateness of this transform, for bounded
+   * input with Beam's default trigger, which gives the same single pane per window and lets every
+   * runner (the DirectRunner included) combine before the shuffle.
+   */
+  Window<PageView> windowing(PCollection.IsBounded boundedness) {
+    Window<PageView> fixed = Window.into(FixedWindows.of(windowSize));
+    if (boundedness == PCollection.IsBounded.BOUNDED) {
+      return fixed
+          .triggering(DefaultTrigger.of())
+          .withAllowedLateness(Duration.ZERO)
+          .discardingFiredPanes();
+    }
+    return fixed.triggering(trigger()).withAllowedLateness(allowedLateness).accumulatingFiredPanes();
   }
 
   /** The session id of a view. */
