@@ -4,10 +4,8 @@ import dev.sluice.pipelines.churn.ChurnPipeline;
 import dev.sluice.pipelines.pageviews.GeneratePageViews;
 import dev.sluice.pipelines.pageviews.PageViewsPipeline;
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,9 +16,9 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  *
  * <p>{@code sluice --help} lists the subcommands; {@code sluice SUBCOMMAND --help} lists every
  * option of that subcommand with its description, Beam's own options ({@code --runner}, ...)
- * included. The runner is the DirectRunner unless {@code --runner} names another. On the
- * DirectRunner, the immutability and encodability checks (which triple the run time and exist to
- * catch bugs in tests) are off unless given explicitly.
+ * included. The runner is the DirectRunner unless {@code --runner} names another
+ * ({@code SparkRunner}, {@code FlinkRunner}); {@link RunnerDefaults} adds what each needs to run
+ * embedded on this machine.
  *
  * <p>Exit status: 0 on success; 2 for a usage error (unknown subcommand or option, missing or
  * unusable value, input that matches nothing), reported as one line on stderr; 1 when the pipeline
@@ -106,7 +104,7 @@ public final class Sluice {
       return OK;
     }
     try {
-      subcommand.run(withRunnerDefaults(rest));
+      subcommand.run(RunnerDefaults.apply(rest));
       return OK;
     } catch (IllegalArgumentException e) {
       err.println("sluice " + subcommand.name() + ": " + usageMessage(e, subcommand));
@@ -132,23 +130,6 @@ public final class Sluice {
     }
     out.println();
     out.println("Run 'sluice SUBCOMMAND --help' for the options of one subcommand.");
-  }
-
-  /** Adds the DirectRunner settings for real runs, unless the user chose a runner or set them. */
-  static String[] withRunnerDefaults(String[] args) {
-    List<String> all = new ArrayList<>(Arrays.asList(args));
-    boolean direct =
-        all.stream()
-            .filter(a -> a.startsWith("--runner="))
-            .allMatch(a -> a.equals("--runner=DirectRunner") || a.equals("--runner=direct"));
-    if (direct) {
-      for (String check : List.of("enforceImmutability", "enforceEncodability")) {
-        if (all.stream().noneMatch(a -> a.startsWith("--" + check))) {
-          all.add("--" + check + "=false");
-        }
-      }
-    }
-    return all.toArray(new String[0]);
   }
 
   private static String usageMessage(IllegalArgumentException e, Subcommand subcommand) {

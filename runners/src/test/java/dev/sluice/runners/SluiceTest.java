@@ -125,15 +125,19 @@ public class SluiceTest {
   }
 
   @Test
-  public void directRunnerChecksAreOffUnlessAsked() {
+  public void directRunnerChecksAreOffUnlessAsked() throws Exception {
     assertArrayEquals(
         new String[] {"--input=x", "--enforceImmutability=false", "--enforceEncodability=false"},
-        Sluice.withRunnerDefaults(new String[] {"--input=x"}));
+        RunnerDefaults.apply(new String[] {"--input=x"}));
     assertArrayEquals(
         new String[] {"--enforceImmutability=true", "--enforceEncodability=false"},
-        Sluice.withRunnerDefaults(new String[] {"--enforceImmutability=true"}));
+        RunnerDefaults.apply(new String[] {"--enforceImmutability=true"}));
     assertArrayEquals(
-        new String[] {"--runner=SparkRunner"},
-        Sluice.withRunnerDefaults(new String[] {"--runner=SparkRunner"}));
+        new String[] {"--runner=SparkRunner", "--sparkMaster=local[*]"},
+        RunnerDefaults.apply(new String[] {"--runner=SparkRunner"}));
+    assertArrayEquals(
+        new String[] {"--runner=SparkRunner", "--sparkMaster=spark://127.0.0.1:7077"},
+        RunnerDefaults.apply(
+            new String[] {"--runner=SparkRunner", "--sparkMaster=spark://127.0.0.1:7077"}));
   }
 }

@@ -1,0 +1,167 @@
+package dev.sluice.runners;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The settings Sluice adds for the runner a command line names, so that {@code --runner} is the
+ * only switch a user needs. Nothing the user set is overridden.
+ *
+ * <ul>
+ *   <li>DirectRunner (the default): {@code --enforceImmutability=false
+ *       --enforceEncodability=false}; these checks catch bugs in tests (where they stay on) and
+ *       triple the run time.
+ *   <li>SparkRunner: {@code --sparkMaster=local[*]} (every core); the driver binds to 127.0.0.1
+ *       ({@code spark.driver.host}, {@code spark.driver.bindAddress}); the console progress bar
+ *       and the web UI are off (the UI would bind to every interface; {@code
+ *       -Dspark.ui.enabled=true} with {@code SPARK_LOCAL_IP=127.0.0.1} turns it on).
+ *   <li>FlinkRunner: {@code --fasterCopy=true} (no copy of elements between chained operators:
+ *       Sluice's DoFns never mutate their inputs). With the embedded cluster ({@code --flinkMaster} unset, {@code [auto]},
+ *       {@code [local]}): a generated {@code --flinkConfDir} whose {@code flink-conf.yaml} binds
+ *       every endpoint to 127.0.0.1 and gives the job the JVM's classpath ({@code
+ *       pipeline.classpaths}); without it, under {@code mvn exec:java}, Flink's JobMaster cannot
+ *       load the job's classes.
+ * </ul>
+ */
+final class RunnerDefaults {
+
+  private RunnerDefaults() {}
+
+  /** The runner a command line selects: DIRECT, SPARK, FLINK or OTHER. */
+  enum Runner {
+    DIRECT,
+    SPARK,
+    FLINK,
+    OTHER
+  }
+
+  static Runner runnerOf(List<String> args) {
+    String runner =
+        args.stream()
+            .filter(a -> a.startsWith("--runner="))
+            .reduce((first, second) -> second)
+            .map(a -> a.substring("--runner=".length()).toLowerCase(Locale.ROOT))
+            .orElse("directrunner");
+    String simple = runner.substring(runner.lastIndexOf('.') + 1);
+    switch (simple) {
+      case "direct":
+      case "directrunner":
+        return Runner.DIRECT;
+      case "spark":
+      case "sparkrunner":
+        return Runner.SPARK;
+      case "flink":
+      case "flinkrunner":
+        return Runner.FLINK;
+      default:
+        return Runner.OTHER;
+    }
+  }
+
+  /**
+   * Returns {@code args} with the defaults of the runner they select added.
+   *
+   * @throws IOException if the embedded Flink configuration cannot be written
+   */
+  static String[] apply(String[] args) throws IOException {
+    List<String> all = new ArrayList<>(Arrays.asList(args));
+    switch (runnerOf(all)) {
+      case DIRECT:
+        addIfAbsent(all, "enforceImmutability", "false");
+        addIfAbsent(all, "enforceEncodability", "false");
+        break;
+      case SPARK:
+        addIfAbsent(all, "sparkMaster", "local[*]");
+        setPropertyIfAbsent("spark.driver.host", "127.0.0.1");
+        setPropertyIfAbsent("spark.driver.bindAddress", "127.0.0.1");
+        setPropertyIfAbsent("spark.ui.showConsoleProgress", "false");
+        // Spark's web UI binds to every interface unless SPARK_LOCAL_IP is set in the
+        // environment, which a running JVM cannot do: off unless asked for with -D.
+        setPropertyIfAbsent("spark.ui.enabled", "false");
+        break;
+      case FLINK:
+        addIfAbsent(all, "fasterCopy", "true");
+        String master = valueOf(all, "flinkMaster");
+        boolean embedded = master == null || master.equals("[auto]") || master.equals("[local]");
+        if (embedded && valueOf(all, "flinkConfDir") == null) {
+          all.add("--flinkConfDir=" + embeddedFlinkConf());
+        }
+        break;
+      default:
+        break;
+    }
+    return all.toArray(new String[0]);
+  }
+
+  private static void addIfAbsent(List<String> args, String option, String value) {
+    if (valueOf(args, option) == null && !args.contains("--" + option)) {
+      args.add("--" + option + "=" + value);
+    }
+  }
+
+  private static String valueOf(List<String> args, String option) {
+    String prefix = "--" + option + "=";
+    return args.stream()
+        .filter(a -> a.startsWith(prefix))
+        .map(a -> a.substring(prefix.length()))
+        .reduce((first, second) -> second)
+        .orElse(null);
+  }
+
+  private static void setPropertyIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+
+  /** Writes a Flink configuration directory for the embedded cluster; returns its path. */
+  static Path embeddedFlinkConf() throws IOException {
+    Path dir = Files.createTempDirectory("sluice-flink-conf");
+    dir.toFile().deleteOnExit();
+    String classpath =
+        classpathUrls().stream().map(URL::toString).collect(Collectors.joining(";"));
+    List<String> conf =
+        List.of(
+            "jobmanager.rpc.address: 127.0.0.1",
+            "jobmanager.bind-host: 127.0.0.1",
+            "taskmanager.bind-host: 127.0.0.1",
+            "taskmanager.host: 127.0.0.1",
+            "rest.address: 127.0.0.1",
+            "rest.bind-address: 127.0.0.1",
+            "pipeline.classpaths: " + classpath);
+    Path file = dir.resolve("flink-conf.yaml");
+    Files.write(file, conf, StandardCharsets.UTF_8);
+    file.toFile().deleteOnExit();
+    return dir;
+  }
+
+  /** The URLs of this JVM's application classpath, as mvn exec:java or java -cp set it. */
+  static List<URL> classpathUrls() throws IOException {
+    Set<URL> urls = new LinkedHashSet<>();
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    while (loader != null) {
+      if (loader instanceof URLClassLoader) {
+        urls.addAll(Arrays.asList(((URLClassLoader) loader).getURLs()));
+      }
+      loader = loader.getParent();
+    }
+    for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+      if (!entry.isBlank()) {
+        urls.add(new File(entry).toURI().toURL());
+      }
+    }
+    return new ArrayList<>(urls);
+  }
+}
