@@ -1,6 +1,7 @@
 package dev.sluice.runners;
 
 import dev.sluice.pipelines.churn.ChurnPipeline;
+import dev.sluice.pipelines.diff.DiffPipeline;
 import dev.sluice.pipelines.pageviews.GeneratePageViews;
 import dev.sluice.pipelines.pageviews.PageViewsPipeline;
 import java.io.PrintStream;
@@ -20,7 +21,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * ({@code SparkRunner}, {@code FlinkRunner}); {@link RunnerDefaults} adds what each needs to run
  * embedded on this machine.
  *
- * <p>Exit status: 0 on success; 2 for a usage error (unknown subcommand or option, missing or
+ * <p>Exit status: 0 on success; 3 when {@code diff} finds differences; 2 for a usage error (unknown subcommand or option, missing or
  * unusable value, input that matches nothing), reported as one line on stderr; 1 when the pipeline
  * itself fails, reported as one line followed by the stack trace.
  */
@@ -29,6 +30,7 @@ public final class Sluice {
   static final int OK = 0;
   static final int FAILED = 1;
   static final int USAGE = 2;
+  static final int DIFFERENT = 3;
 
   private static final Pattern UNKNOWN_OPTION =
       Pattern.compile("missing a property named '([^']+)'");
@@ -43,19 +45,34 @@ public final class Sluice {
             "churn",
             "Label a Sparkify-format event log with churn: labelled, stayed and cancelled events.",
             ChurnPipeline.Options.class,
-            args -> ChurnPipeline.run(ChurnPipeline.parseOptions(args))));
+            args -> {
+              ChurnPipeline.run(ChurnPipeline.parseOptions(args));
+              return OK;
+            }));
     add(
         new Subcommand(
             "pageviews",
             "Roll page views up per customer, url and hour from a Hive-partitioned tree.",
             PageViewsPipeline.Options.class,
-            args -> PageViewsPipeline.run(PageViewsPipeline.parseOptions(args))));
+            args -> {
+              PageViewsPipeline.run(PageViewsPipeline.parseOptions(args));
+              return OK;
+            }));
     add(
         new Subcommand(
             "generate-pageviews",
             "Write a deterministic Hive-partitioned Parquet tree of page views (seed or realistic).",
             GeneratePageViews.Options.class,
-            args -> GeneratePageViews.run(GeneratePageViews.parseOptions(args))));
+            args -> {
+              GeneratePageViews.run(GeneratePageViews.parseOptions(args));
+              return OK;
+            }));
+    add(
+        new Subcommand(
+            "diff",
+            "Compare two outputs (JSON lines or Parquet) as multisets; exit 3 when they differ.",
+            DiffPipeline.Options.class,
+            args -> DiffPipeline.run(DiffPipeline.parseOptions(args)) ? OK : DIFFERENT));
   }
 
   private Sluice() {}
@@ -79,7 +96,7 @@ public final class Sluice {
    * @param args the subcommand and its options
    * @param out where help and the run summary go
    * @param err where errors go
-   * @return the exit status: {@value #OK}, {@value #FAILED} or {@value #USAGE}
+   * @return the exit status: {@value #OK}, {@value #FAILED}, {@value #USAGE} or {@value #DIFFERENT}
    */
   static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 0) {
@@ -104,8 +121,7 @@ public final class Sluice {
       return OK;
     }
     try {
-      subcommand.run(RunnerDefaults.apply(rest));
-      return OK;
+      return subcommand.run(RunnerDefaults.apply(rest));
     } catch (IllegalArgumentException e) {
       err.println("sluice " + subcommand.name() + ": " + usageMessage(e, subcommand));
       return USAGE;

@@ -8,10 +8,13 @@ import org.apache.beam.sdk.options.PipelineOptions;
  */
 final class Subcommand {
 
-  /** Runs a subcommand with its arguments (everything after the subcommand's name). */
+  /**
+   * Runs a subcommand with its arguments (everything after the subcommand's name) and returns its
+   * exit status.
+   */
   @FunctionalInterface
   interface Action {
-    void run(String[] args) throws Exception;
+    int run(String[] args) throws Exception;
   }
 
   private final String name;
@@ -39,7 +42,7 @@ final class Subcommand {
     return options;
   }
 
-  void run(String[] args) throws Exception {
-    action.run(args);
+  int run(String[] args) throws Exception {
+    return action.run(args);
   }
 }

@@ -218,10 +218,16 @@ public final class ChurnPipeline {
         .cancelled()
         .apply(
             "WriteCancelled", WriteRecords.<LabelledEvent>to(out + "/" + CANCELLED).withFormat(format));
+    // Dead letters are few: one file. Fixed sharding also sidesteps a Beam 2.62 SparkRunner
+    // problem found by EmbeddedRunnersIT: with runner-chosen sharding, records of a Flatten of
+    // several steps' outputs were lost on write.
     outputs
         .deadLetters()
         .apply(
-            "WriteDeadLetters", WriteRecords.<DeadLetter>to(out + "/" + DEAD_LETTER).withFormat(format));
+            "WriteDeadLetters",
+            WriteRecords.<DeadLetter>to(out + "/" + DEAD_LETTER)
+                .withFormat(format)
+                .withNumShards(1));
 
     LOG.info("Running churn on {} with {}", options.getInput(), options.getRunner().getSimpleName());
     PipelineResult result = pipeline.run();
