@@ -169,9 +169,15 @@ public final class Diff extends PTransform<PCollectionList<String>, Diff.Result>
 
     @Override
     public Map<String, KV<Long, Long>> addInput(Map<String, KV<Long, Long>> counts, KV<String, Boolean> record) {
-      counts.merge(
+      Map<String, KV<Long, Long>> updated = mutable(counts);
+      updated.merge(
           record.getKey(), record.getValue() ? LEFT_ONE : RIGHT_ONE, CountPerSideFn::add);
-      return counts;
+      return updated;
+    }
+
+    /** The accumulator itself when this fn made it; a copy when a coder decoded it read-only. */
+    private static Map<String, KV<Long, Long>> mutable(Map<String, KV<Long, Long>> counts) {
+      return counts instanceof HashMap ? counts : new HashMap<>(counts);
     }
 
     @Override
@@ -180,7 +186,7 @@ public final class Diff extends PTransform<PCollectionList<String>, Diff.Result>
       Map<String, KV<Long, Long>> merged = null;
       for (Map<String, KV<Long, Long>> counts : accumulators) {
         if (merged == null) {
-          merged = counts;
+          merged = mutable(counts);
           continue;
         }
         for (Map.Entry<String, KV<Long, Long>> entry : counts.entrySet()) {

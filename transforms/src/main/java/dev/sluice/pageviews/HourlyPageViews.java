@@ -306,14 +306,19 @@ public final class HourlyPageViews
     @Override
     public Map<KV<String, String>, Object[]> addInput(
         Map<KV<String, String>, Object[]> accumulator, PageView view) {
+      Map<KV<String, String>, Object[]> urls = mutable(accumulator);
       KV<String, String> key = KV.of(view.getCustomer(), view.getUrl());
-      Object[] urlAccumulator = accumulator.get(key);
-      if (urlAccumulator == null) {
-        urlAccumulator = stats.createAccumulator();
-        accumulator.put(key, urlAccumulator);
-      }
-      stats.addInput(urlAccumulator, view);
-      return accumulator;
+      Object[] urlAccumulator = urls.get(key);
+      urls.put(
+          key, stats.addInput(urlAccumulator == null ? stats.createAccumulator() : urlAccumulator,
+              view));
+      return urls;
+    }
+
+    /** The accumulator itself when this fn made it; a copy when a coder decoded it read-only. */
+    private static Map<KV<String, String>, Object[]> mutable(
+        Map<KV<String, String>, Object[]> accumulator) {
+      return accumulator instanceof HashMap ? accumulator : new HashMap<>(accumulator);
     }
 
     @Override
@@ -322,7 +327,7 @@ public final class HourlyPageViews
       Map<KV<String, String>, Object[]> merged = null;
       for (Map<KV<String, String>, Object[]> accumulator : accumulators) {
         if (merged == null) {
-          merged = accumulator;
+          merged = mutable(accumulator);
           continue;
         }
         for (Map.Entry<KV<String, String>, Object[]> entry : accumulator.entrySet()) {

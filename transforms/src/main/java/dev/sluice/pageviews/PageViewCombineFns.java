@@ -27,7 +27,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * </ul>
  *
  * <p>All three are associative and commutative, so runners combine them before the shuffle (combiner
- * lifting). Memory per key and window: {@code pageViews} one long; {@code visitors} one entry per
+ * lifting). Accumulators are updated in place when these functions made them, and copied first when
+ * a runner hands back one its coder decoded (Beam decodes empty maps and sets as read-only). Memory per key and window: {@code pageViews} one long; {@code visitors} one entry per
  * distinct session id (exact, unlike {@code ApproximateUnique}); {@code referrers} one entry per
  * distinct referrer.
  *
@@ -76,8 +77,14 @@ public final class PageViewCombineFns {
       if (input == null) {
         throw new NullPointerException("visitors() needs non-null session ids");
       }
-      accumulator.add(input);
-      return accumulator;
+      Set<String> sessions = mutable(accumulator);
+      sessions.add(input);
+      return sessions;
+    }
+
+    /** The accumulator itself when this fn made it; a copy when a coder decoded it read-only. */
+    private static Set<String> mutable(Set<String> accumulator) {
+      return accumulator instanceof HashSet ? accumulator : new HashSet<>(accumulator);
     }
 
     @Override
@@ -85,10 +92,11 @@ public final class PageViewCombineFns {
       Set<String> merged = null;
       for (Set<String> accumulator : accumulators) {
         if (merged == null) {
-          merged = accumulator;
+          merged = mutable(accumulator);
         } else if (accumulator.size() > merged.size()) {
-          accumulator.addAll(merged);
-          merged = accumulator;
+          Set<String> larger = mutable(accumulator);
+          larger.addAll(merged);
+          merged = larger;
         } else {
           merged.addAll(accumulator);
         }
@@ -123,10 +131,16 @@ public final class PageViewCombineFns {
     @Override
     public SortedMap<String, Long> addInput(
         SortedMap<String, Long> accumulator, @Nullable String referrer) {
+      SortedMap<String, Long> counts = mutable(accumulator);
       if (referrer != null) {
-        accumulator.merge(referrer, 1L, Long::sum);
+        counts.merge(referrer, 1L, Long::sum);
       }
-      return accumulator;
+      return counts;
+    }
+
+    /** The accumulator itself when this fn made it; a copy when a coder decoded it read-only. */
+    private static SortedMap<String, Long> mutable(SortedMap<String, Long> accumulator) {
+      return accumulator instanceof TreeMap ? accumulator : new TreeMap<>(accumulator);
     }
 
     @Override
@@ -135,7 +149,7 @@ public final class PageViewCombineFns {
       SortedMap<String, Long> merged = null;
       for (SortedMap<String, Long> accumulator : accumulators) {
         if (merged == null) {
-          merged = accumulator;
+          merged = mutable(accumulator);
         } else {
           for (Map.Entry<String, Long> entry : accumulator.entrySet()) {
             merged.merge(entry.getKey(), entry.getValue(), Long::sum);

@@ -1,5 +1,6 @@
 package dev.sluice.pageviews;
 
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
 import java.util.ArrayList;
@@ -7,6 +8,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -21,6 +24,9 @@ import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TimestampedValue;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.util.CoderUtils;
+import java.util.Map;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.junit.Rule;
@@ -67,6 +73,44 @@ public class PageViewCombineFnsTest {
         counts("http://bing.com/", 1, "http://google.com/", 2));
     CombineFnTester.testCombineFn(
         PageViewCombineFns.referrers(), Arrays.asList(null, null), counts());
+  }
+
+  /**
+   * Runners such as Flink merge accumulators their coder decoded, and Beam decodes an empty map or
+   * set as read-only: every combiner must accept those, in addInput and in mergeAccumulators.
+   */
+  @Test
+  public void acceptsAccumulatorsDecodedByTheirCoder() throws Exception {
+    CoderRegistry registry = CoderRegistry.createDefault();
+    assertEquals(counts("g", 2),
+        afterDecodedEmpties(PageViewCombineFns.referrers(), registry,
+            NullableCoder.of(StringUtf8Coder.of()), "g"));
+    assertEquals(1L,
+        (long) afterDecodedEmpties(PageViewCombineFns.visitors(), registry,
+            StringUtf8Coder.of(), "s1"));
+    Map<KV<String, String>, Object[]> urls =
+        afterDecodedEmpties(new HourlyPageViews.StatsPerUrlFn(HourlyPageViews.statsFn()),
+            registry, p.getSchemaRegistry().getSchemaCoder(PageView.class),
+            PageView.of("a.com", "u", "g", "s1", 0L));
+    assertEquals(1, urls.size());
+    assertEquals(2L, (long) HourlyPageViews.statsFn()
+        .extractOutput(urls.get(KV.of("a.com", "u"))).get(new TupleTag<Long>("page_views")));
+  }
+
+  /**
+   * Adds {@code input} to a decoded empty accumulator, merges a decoded empty accumulator with a
+   * decoded one holding {@code input}, merges both results, and extracts the output: {@code input}
+   * counted twice.
+   */
+  private static <InputT, AccumT, OutputT> OutputT afterDecodedEmpties(
+      Combine.CombineFn<InputT, AccumT, OutputT> fn, CoderRegistry registry,
+      Coder<InputT> inputCoder, InputT input) throws Exception {
+    Coder<AccumT> coder = fn.getAccumulatorCoder(registry, inputCoder);
+    AccumT added = fn.addInput(CoderUtils.clone(coder, fn.createAccumulator()), input);
+    AccumT merged = fn.mergeAccumulators(List.of(
+        CoderUtils.clone(coder, fn.createAccumulator()),
+        CoderUtils.clone(coder, fn.addInput(fn.createAccumulator(), input))));
+    return fn.extractOutput(fn.mergeAccumulators(List.of(added, merged)));
   }
 
   @Test
