@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# A Spark 3.5 standalone cluster on 127.0.0.1 from Maven Central jars: one master, one worker.
+#
+#   scripts/spark-cluster.sh start              builds SPARK_HOME (once), starts master and worker
+#   scripts/spark-cluster.sh submit ARGS...     spark-submit of runners/target/sluice.jar:
+#                                               ARGS are sluice's (e.g. churn --input=... --output=...)
+#   scripts/spark-cluster.sh stop               stops them
+#
+# Ports: master 7077 (UI 8080), worker UI 8082. Everything listens on 127.0.0.1 only.
+# SPARK_HOME defaults to target/spark-home; the JVM options (Spark's --add-opens) are .mvn/jvm.config.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+SPARK_HOME=${SPARK_HOME:-$ROOT/target/spark-home}
+RUN=$SPARK_HOME/run
+MASTER=spark://127.0.0.1:7077
+JAR=$ROOT/runners/target/sluice.jar
+# SPARK_SCALA_VERSION: without it the launcher looks for source build directories.
+export SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 SPARK_MASTER_HOST=127.0.0.1 SPARK_SCALA_VERSION=2.12
+
+java_spark() {
+  java @"$ROOT/.mvn/jvm.config" -Xmx1g -cp "$SPARK_HOME/conf:$SPARK_HOME/jars/*" "$@"
+}
+
+build_home() {
+  if [ ! -f "$SPARK_HOME/jars/.complete" ]; then
+    mkdir -p "$SPARK_HOME/jars" "$SPARK_HOME/conf" "$RUN"
+    mvn -q -B -f "$ROOT/scripts/cluster/spark/pom.xml" dependency:copy-dependencies \
+      -DoutputDirectory="$SPARK_HOME/jars" -DincludeScope=runtime
+    # Spark's launcher takes SPARK_HOME/jars as the executors' classpath only in a
+    # distribution, which a RELEASE file marks.
+    echo "Spark $(basename "$(ls "$SPARK_HOME"/jars/spark-core_*.jar)" .jar) from Maven Central" \
+      > "$SPARK_HOME/RELEASE"
+    touch "$SPARK_HOME/jars/.complete"
+  fi
+  mkdir -p "$RUN"
+}
+
+wait_for_worker() {
+  for _ in $(seq 1 60); do
+    if curl -sf http://127.0.0.1:8080/json/ 2>/dev/null | grep -q '"aliveworkers" *: *1'; then
+      return 0
+    fi
+    sleep 1
+  done
+  echo "spark-cluster: the worker did not register within 60 s; see $RUN/*.log" >&2
+  return 1
+}
+
+case "${1:-}" in
+  start)
+    build_home
+    if curl -sf http://127.0.0.1:8080/json/ > /dev/null 2>&1; then
+      echo "spark-cluster: something already serves http://127.0.0.1:8080; stop it first" >&2
+      exit 1
+    fi
+    java_spark org.apache.spark.deploy.master.Master --host 127.0.0.1 --port 7077 \
+      --webui-port 8080 > "$RUN/master.log" 2>&1 &
+    echo $! > "$RUN/master.pid"
+    java_spark org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 2 --memory 3g \
+      --webui-port 8082 --work-dir "$RUN/work" "$MASTER" > "$RUN/worker.log" 2>&1 &
+    echo $! > "$RUN/worker.pid"
+    wait_for_worker
+    echo "spark-cluster: master $MASTER (UI http://127.0.0.1:8080), one worker with 2 cores"
+    ;;
+  submit)
+    shift
+    [ -f "$JAR" ] || { echo "spark-cluster: $JAR is missing: run mvn package" >&2; exit 2; }
+    java_spark org.apache.spark.deploy.SparkSubmit --master "$MASTER" \
+      --conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1 \
+      --conf spark.ui.enabled=false \
+      --class dev.sluice.runners.Sluice "$JAR" \
+      "$@" --runner=SparkRunner --sparkMaster="$MASTER" --filesToStage="$JAR"
+    ;;
+  stop)
+    # The pid files, and any master or worker of this SPARK_HOME whose pid file is gone
+    # (mvn clean removes target/).
+    pids=$(cat "$RUN"/*.pid 2>/dev/null || true)
+    pids="$pids $(pgrep -f "$SPARK_HOME/jars/.* org.apache.spark.deploy.(master.Master|worker.Worker)" || true)"
+    for pid in $pids; do
+      kill "$pid" 2>/dev/null || true
+    done
+    # Wait for them to go, so that a new start finds its ports free.
+    for pid in $pids; do
+      for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+      kill -9 "$pid" 2>/dev/null || true
+    done
+    rm -f "$RUN"/*.pid
+    ;;
+  *)
+    echo "usage: scripts/spark-cluster.sh start|submit SLUICE-ARGS...|stop" >&2
+    exit 2
+    ;;
+esac
