@@ -1,0 +1,81 @@
+package dev.sluice.runners;
+
+import static org.junit.Assert.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs both pipelines on the DirectRunner and through a cluster script ({@code scripts/*-cluster.sh
+ * submit}), and proves with {@code diff} that every output is the same. Used by the cluster ITs.
+ */
+final class ClusterRuns {
+
+  private static final List<String> OUTPUTS =
+      List.of("churn/labelled", "churn/stayed", "churn/cancelled", "churn/dead-letter",
+          "pageviews/pageviews", "pageviews/dead-letter");
+
+  private ClusterRuns() {}
+
+  /** Runs {@code script start}. */
+  static void start(String script, Path logs) throws IOException, InterruptedException {
+    run(List.of(script, "start"), logs.resolve("start.log").toFile());
+  }
+
+  /** Runs {@code script stop}. */
+  static void stop(String script, Path logs) throws IOException, InterruptedException {
+    run(List.of(script, "stop"), logs.resolve("stop.log").toFile());
+  }
+
+  /** Both pipelines locally and on the cluster, then a diff of every output. */
+  static void assertClusterEqualsDirectRunner(String script, Path out) throws Exception {
+    String churnInput = new File("testdata/churn/input").getAbsolutePath();
+    String pageviewsInput = new File("testdata/pageviews/input").getAbsolutePath();
+    for (String side : List.of("direct", "cluster")) {
+      for (List<String> args : List.of(
+          List.of("churn", "--input=" + churnInput, "--output=" + out.resolve(side + "/churn")),
+          List.of("pageviews", "--input=" + pageviewsInput,
+              "--output=" + out.resolve(side + "/pageviews")))) {
+        if (side.equals("direct")) {
+          sluice(args.toArray(new String[0]));
+        } else {
+          List<String> submit = new ArrayList<>(List.of(script, "submit"));
+          submit.addAll(args);
+          run(submit, out.resolve("submit-" + args.get(0) + ".log").toFile());
+        }
+      }
+    }
+    for (String output : OUTPUTS) {
+      sluice("diff", "--left=" + out.resolve("direct/" + output),
+          "--right=" + out.resolve("cluster/" + output));
+    }
+  }
+
+  private static void sluice(String... args) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = Sluice.run(args,
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(String.join(" ", args) + ": " + err.toString(StandardCharsets.UTF_8),
+        Sluice.OK, status);
+  }
+
+  private static void run(List<String> command, File log)
+      throws IOException, InterruptedException {
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+    if (!process.waitFor(5, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      throw new IllegalStateException(command + " did not finish in 5 minutes");
+    }
+    assertEquals(command + " failed:\n" + Files.readString(log.toPath()), 0, process.exitValue());
+  }
+}
