@@ -68,7 +68,7 @@ case "${1:-}" in
     [ -f "$JAR" ] || { echo "spark-cluster: $JAR is missing: run mvn package" >&2; exit 2; }
     java_spark org.apache.spark.deploy.SparkSubmit --master "$MASTER" \
       --conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1 \
-      --conf spark.ui.enabled=false \
+      --conf spark.ui.enabled=false --executor-memory 2g \
       --class dev.sluice.runners.Sluice "$JAR" \
       "$@" --runner=SparkRunner --sparkMaster="$MASTER" --filesToStage="$JAR"
     ;;

@@ -23,7 +23,9 @@ import java.util.stream.Collectors;
  *   <li>DirectRunner (the default): {@code --enforceImmutability=false
  *       --enforceEncodability=false}; these checks catch bugs in tests (where they stay on) and
  *       triple the run time.
- *   <li>SparkRunner: {@code --sparkMaster=local[*]} (every core); the driver binds to 127.0.0.1
+ *   <li>SparkRunner: {@code --sparkMaster=local[*]} (every core); {@code
+ *       --storageLevel=MEMORY_AND_DISK} (cached RDDs spill instead of being recomputed, which
+ *       would count Beam metrics twice); the driver binds to 127.0.0.1
  *       ({@code spark.driver.host}, {@code spark.driver.bindAddress}); the console progress bar
  *       and the web UI are off (the UI would bind to every interface; {@code
  *       -Dspark.ui.enabled=true} with {@code SPARK_LOCAL_IP=127.0.0.1} turns it on).
@@ -84,6 +86,10 @@ final class RunnerDefaults {
         break;
       case SPARK:
         addIfAbsent(all, "sparkMaster", "local[*]");
+        // Cached RDDs that do not fit spill to disk instead of being recomputed: a recomputation
+        // repeats side effects such as Beam's metrics (Spark accumulators), which would then
+        // count twice.
+        addIfAbsent(all, "storageLevel", "MEMORY_AND_DISK");
         setPropertyIfAbsent("spark.driver.host", "127.0.0.1");
         setPropertyIfAbsent("spark.driver.bindAddress", "127.0.0.1");
         setPropertyIfAbsent("spark.ui.showConsoleProgress", "false");

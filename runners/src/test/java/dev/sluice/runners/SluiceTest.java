@@ -133,10 +133,12 @@ public class SluiceTest {
         new String[] {"--enforceImmutability=true", "--enforceEncodability=false"},
         RunnerDefaults.apply(new String[] {"--enforceImmutability=true"}));
     assertArrayEquals(
-        new String[] {"--runner=SparkRunner", "--sparkMaster=local[*]"},
+        new String[] {"--runner=SparkRunner", "--sparkMaster=local[*]",
+            "--storageLevel=MEMORY_AND_DISK"},
         RunnerDefaults.apply(new String[] {"--runner=SparkRunner"}));
     assertArrayEquals(
-        new String[] {"--runner=SparkRunner", "--sparkMaster=spark://127.0.0.1:7077"},
+        new String[] {"--runner=SparkRunner", "--sparkMaster=spark://127.0.0.1:7077",
+            "--storageLevel=MEMORY_AND_DISK"},
         RunnerDefaults.apply(
             new String[] {"--runner=SparkRunner", "--sparkMaster=spark://127.0.0.1:7077"}));
   }
