@@ -55,7 +55,7 @@ public final class ChurnPipeline {
   /** Rejected lines with their source and reason. */
   public static final String DEAD_LETTER = "dead-letter";
   /** The run summary file. */
-  public static final String SUMMARY = "summary.json";
+  public static final String SUMMARY = RunSummary.FILE;
 
   private ChurnPipeline() {}
 
@@ -230,14 +230,9 @@ public final class ChurnPipeline {
                 .withNumShards(1));
 
     LOG.info("Running churn on {} with {}", options.getInput(), options.getRunner().getSimpleName());
-    PipelineResult result = pipeline.run();
-    PipelineResult.State state = result.waitUntilFinish();
-    if (state != PipelineResult.State.DONE) {
-      throw new IllegalStateException("churn pipeline ended in state " + state);
-    }
+    PipelineResult result = RunSummary.runUntilDone(pipeline, "churn");
     RunSummary summary = summarize(options, result, System.currentTimeMillis() - start);
-    summary.writeTo(out + "/" + SUMMARY);
-    System.out.print(summary.toTable());
+    summary.report(out);
     checkBalanced(summary);
     return result;
   }

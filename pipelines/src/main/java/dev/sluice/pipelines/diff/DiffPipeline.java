@@ -100,11 +100,7 @@ public final class DiffPipeline {
           .apply("FormatOnlyRight", ParDo.of(new FormatDifferenceFn()))
           .apply("WriteOnlyRight", WriteRecords.jsonLines(out + "/only-right"));
     }
-    PipelineResult result = pipeline.run();
-    PipelineResult.State state = result.waitUntilFinish();
-    if (state != PipelineResult.State.DONE) {
-      throw new IllegalStateException("diff pipeline ended in state " + state);
-    }
+    PipelineResult result = RunSummary.runUntilDone(pipeline, "diff");
     RunSummary summary =
         RunSummary.builder("diff")
             .setting("left", options.getLeft())

@@ -58,7 +58,7 @@ public final class PageViewsPipeline {
   /** Output directory of the dead letters. */
   public static final String DEAD_LETTER = "dead-letter";
   /** The summary file. */
-  public static final String SUMMARY = "summary.json";
+  public static final String SUMMARY = RunSummary.FILE;
   /** Counter of views outside {@code [from, to)}, skipped on purpose. */
   public static final String OUTSIDE_TIME_RANGE = "outside_time_range";
 
@@ -254,14 +254,9 @@ public final class PageViewsPipeline {
         plan.prunedPartitions(),
         plan.partitions(),
         options.getRunner().getSimpleName());
-    PipelineResult result = pipeline.run();
-    PipelineResult.State state = result.waitUntilFinish();
-    if (state != PipelineResult.State.DONE) {
-      throw new IllegalStateException("pageviews pipeline ended in state " + state);
-    }
+    PipelineResult result = RunSummary.runUntilDone(pipeline, "pageviews");
     RunSummary summary = summarize(options, plan, result, System.currentTimeMillis() - start);
-    summary.writeTo(out + "/" + SUMMARY);
-    System.out.print(summary.toTable());
+    summary.report(out);
     checkBalanced(summary);
     return result;
   }

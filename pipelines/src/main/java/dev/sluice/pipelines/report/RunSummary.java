@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.ResourceId;
@@ -35,6 +36,9 @@ import org.apache.beam.sdk.metrics.MetricsFilter;
  */
 public final class RunSummary {
 
+  /** The name of the summary file in a run's output directory. */
+  public static final String FILE = "summary.json";
+
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -49,6 +53,23 @@ public final class RunSummary {
     this.settings = settings;
     this.counts = counts;
     this.wallTimeMillis = wallMillis;
+  }
+
+  /**
+   * Runs a pipeline and waits for it.
+   *
+   * @param pipeline the pipeline to run
+   * @param name its name in messages, e.g. {@code churn}
+   * @return the finished run
+   * @throws IllegalStateException if the run ends in a state other than DONE
+   */
+  public static PipelineResult runUntilDone(Pipeline pipeline, String name) {
+    PipelineResult result = pipeline.run();
+    PipelineResult.State state = result.waitUntilFinish();
+    if (state != PipelineResult.State.DONE) {
+      throw new IllegalStateException(name + " pipeline ended in state " + state);
+    }
+    return result;
   }
 
   /** Starts a summary of the pipeline named {@code pipeline}, e.g. {@code churn}. */
@@ -125,6 +146,17 @@ public final class RunSummary {
     try (OutputStream out = Channels.newOutputStream(FileSystems.create(file, "application/json"))) {
       out.write(toJson().getBytes(StandardCharsets.UTF_8));
     }
+  }
+
+  /**
+   * Writes the summary to {@code OUTPUT/summary.json} and prints it as a table on standard output.
+   *
+   * @param output the run's output directory (local path or URI)
+   * @throws IOException if the file cannot be written
+   */
+  public void report(String output) throws IOException {
+    writeTo(output.replaceAll("/+$", "") + "/" + FILE);
+    System.out.print(toTable());
   }
 
   /** The summary as a short human-readable table, one line per value, ending in a newline. */
