@@ -136,10 +136,11 @@ public final class PageViewsPipeline {
   }
 
   /**
-   * Parses and checks options before anything runs.
+   * Parses and checks options before anything runs. The input tree is listed once, by {@link
+   * #run}, which reports an input with no data file before the pipeline starts.
    *
-   * @throws IllegalArgumentException with a one-line message for an unknown or missing option, a
-   *     bad window, time, format or index, or an input with no data file
+   * @throws IllegalArgumentException with a one-line message for an unknown or missing option, or
+   *     a bad window, time range, format or index
    */
   public static Options parseOptions(String... args) {
     PipelineOptionsFactory.register(Options.class);
@@ -149,7 +150,7 @@ public final class PageViewsPipeline {
   }
 
   /**
-   * Checks option values and combinations, and that the input holds data files.
+   * Checks option values and combinations, without listing the input (see {@link #run}).
    *
    * @throws IllegalArgumentException with a one-line message when an option is unusable
    */
@@ -157,7 +158,7 @@ public final class PageViewsPipeline {
     FileFormat.parse(options.getFormat());
     HourlyPageViews.create().withWindowSize(TimeArguments.duration(options.getWindow()));
     FormatAsJson.create().withIndex(options.getIndex());
-    read(options).plan();
+    read(options);
   }
 
   /** The reader of the input tree, with the time range of the options. */
@@ -203,6 +204,8 @@ public final class PageViewsPipeline {
    *
    * @param options validated options
    * @return the finished run
+   * @throws IllegalArgumentException with a one-line message, before the pipeline starts, if the
+   *     input cannot be listed or holds no data file
    * @throws IllegalStateException if the run does not finish in state DONE or its counts do not
    *     add up
    * @throws IOException if the summary cannot be written
