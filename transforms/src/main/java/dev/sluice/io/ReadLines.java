@@ -2,6 +2,7 @@ package dev.sluice.io;
 
 import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -9,6 +10,7 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileBasedSource;
 import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.ReadAllViaFileBasedSourceWithFilename;
 import org.apache.beam.sdk.io.TextSource;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
@@ -86,6 +88,19 @@ public final class ReadLines extends PTransform<PBegin, PCollection<KV<String, S
     boolean localDirectory =
         !input.contains("://") && !hasGlob(input) && Files.isDirectory(Paths.get(input));
     return localDirectory ? input + "/*" : input;
+  }
+
+  /**
+   * How many files {@code input} names, matched as {@link #from} would match them ({@link
+   * #filepatternOf}); 0 when it names none.
+   *
+   * @param input a file, a directory or a glob
+   * @return the number of matching files
+   * @throws IOException if the file system cannot be listed
+   */
+  public static int countFiles(String input) throws IOException {
+    MatchResult match = FileSystems.match(filepatternOf(input), EmptyMatchTreatment.ALLOW);
+    return match.status() == MatchResult.Status.OK ? match.metadata().size() : 0;
   }
 
   private static boolean hasGlob(String path) {

@@ -13,9 +13,6 @@ import java.io.IOException;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
-import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.DefaultValueFactory;
 import org.apache.beam.sdk.options.Description;
@@ -155,21 +152,14 @@ public final class ChurnPipeline {
   public static void validate(Options options) {
     FileFormat.parse(options.getFormat());
     LabelChurn.create().withChurnPages(options.getChurnPages());
-    String pattern = ReadLines.filepatternOf(options.getInput());
-    MatchResult match;
+    int files;
     try {
-      match = FileSystems.match(pattern, EmptyMatchTreatment.ALLOW);
+      files = ReadLines.countFiles(options.getInput());
     } catch (IOException e) {
       throw new IllegalArgumentException(
           "cannot read --input=" + options.getInput() + ": " + e.getMessage(), e);
     }
-    boolean found;
-    try {
-      found = match.status() == MatchResult.Status.OK && !match.metadata().isEmpty();
-    } catch (IOException e) {
-      found = false;
-    }
-    if (!found) {
+    if (files == 0) {
       throw new IllegalArgumentException("no input file matches --input=" + options.getInput());
     }
   }

@@ -12,7 +12,6 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -71,7 +70,7 @@ public final class DiffPipeline {
     Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
     FileSystems.setDefaultPipelineOptions(options);
     for (String side : new String[] {options.getLeft(), options.getRight()}) {
-      if (matches(ReadLines.filepatternOf(side)) == 0) {
+      if (countFiles(side) == 0) {
         throw new IllegalArgumentException("no file matches " + side);
       }
     }
@@ -121,7 +120,7 @@ public final class DiffPipeline {
   static PCollection<String> read(Pipeline pipeline, String side, String path) {
     String pattern = ReadLines.filepatternOf(path);
     String parquet = pattern.endsWith("/*") ? pattern + ".parquet" : pattern;
-    if (parquet.endsWith(".parquet") && matches(parquet) > 0) {
+    if (parquet.endsWith(".parquet") && countFiles(parquet) > 0) {
       return pipeline
           .apply("Match" + side, FileIO.match().filepattern(parquet))
           .apply("ReadMatches" + side, FileIO.readMatches())
@@ -137,9 +136,10 @@ public final class DiffPipeline {
         .apply("Canonicalize" + side, ParDo.of(new CanonicalLineFn()));
   }
 
-  private static int matches(String pattern) {
+  /** {@link ReadLines#countFiles}, with a file system that cannot be listed counting as none. */
+  private static int countFiles(String input) {
     try {
-      return FileSystems.match(pattern, EmptyMatchTreatment.ALLOW).metadata().size();
+      return ReadLines.countFiles(input);
     } catch (IOException e) {
       return 0;
     }
