@@ -10,8 +10,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -46,7 +44,6 @@ import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.RecordReader;
-import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
@@ -245,7 +242,7 @@ public final class ReadHivePartitioned
 
   /** True for the names of data files this transform reads. */
   static boolean isDataFile(String name) {
-    if (name.startsWith(".") || name.startsWith("_")) {
+    if (ReadLines.isHidden(name)) {
       return false;
     }
     return name.endsWith(".parquet") || name.endsWith(".json") || name.endsWith(".jsonl")
@@ -502,8 +499,6 @@ public final class ReadHivePartitioned
             Schema.TypeName.DOUBLE,
             Schema.TypeName.BOOLEAN);
 
-    private static final long JULIAN_EPOCH_DAY = 2_440_588L;
-    private static final long MILLIS_PER_DAY = 86_400_000L;
     private static final DateTimeFormatter ISO = ISODateTimeFormat.dateTimeParser().withZoneUTC();
 
     private Converters() {}
@@ -528,7 +523,7 @@ public final class ReadHivePartitioned
           break;
         case DATETIME:
           if (physical == PrimitiveType.PrimitiveTypeName.INT96) {
-            return (g, c) -> Instant.ofEpochMilli(int96ToMillis(g.getInt96(c, 0)));
+            return (g, c) -> Instant.ofEpochMilli(Int96Timestamps.toEpochMillis(g.getInt96(c, 0)));
           }
           if (physical == PrimitiveType.PrimitiveTypeName.INT64) {
             long divisor = 1;
@@ -580,14 +575,6 @@ public final class ReadHivePartitioned
       throw new IllegalArgumentException(
           "column " + field.getName() + " has Parquet type " + primitive + ", which cannot be read as "
               + field.getType().getTypeName());
-    }
-
-    /** Spark's and Impala's INT96 timestamp: nanoseconds of the day, then the Julian day, LE. */
-    static long int96ToMillis(Binary int96) {
-      ByteBuffer bytes = int96.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-      long nanosOfDay = bytes.getLong();
-      long julianDay = bytes.getInt();
-      return (julianDay - JULIAN_EPOCH_DAY) * MILLIS_PER_DAY + Math.floorDiv(nanosOfDay, 1_000_000L);
     }
 
     static Object fromJson(Schema.Field field, JsonNode value) {

@@ -103,6 +103,14 @@ public final class ReadLines extends PTransform<PBegin, PCollection<KV<String, S
     return match.status() == MatchResult.Status.OK ? match.metadata().size() : 0;
   }
 
+  /**
+   * True for file names that hold no data by Hadoop's and Spark's convention: those starting with
+   * {@code .} or {@code _} ({@code _SUCCESS}, {@code .part-0.crc}).
+   */
+  static boolean isHidden(String name) {
+    return name.startsWith(".") || name.startsWith("_");
+  }
+
   private static boolean hasGlob(String path) {
     return path.chars().anyMatch(c -> c == '*' || c == '?' || c == '[' || c == '{');
   }
@@ -135,7 +143,7 @@ public final class ReadLines extends PTransform<PBegin, PCollection<KV<String, S
     @Override
     public Boolean apply(MatchResult.Metadata metadata) {
       String name = metadata.resourceId().getFilename();
-      return name != null && !name.startsWith(".") && !name.startsWith("_");
+      return name != null && !isHidden(name);
     }
   }
 

@@ -1,16 +1,14 @@
 package dev.sluice.pageviews;
 
 import dev.sluice.io.BeamOutputFile;
+import dev.sluice.io.Int96Timestamps;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
 
@@ -101,7 +99,7 @@ public final class PageViewParquetWriter implements AutoCloseable {
         row.append("ts", view.getTs() * 1000L);
         break;
       case INT96:
-        row.append("ts", int96(view.getTs()));
+        row.append("ts", Int96Timestamps.fromEpochMillis(view.getTs()));
         break;
       default:
         row.append("ts", view.getTs());
@@ -118,14 +116,5 @@ public final class PageViewParquetWriter implements AutoCloseable {
   @Override
   public void close() throws IOException {
     writer.close();
-  }
-
-  /** Epoch milliseconds as an INT96 timestamp. */
-  static Binary int96(long epochMillis) {
-    long julianDay = Math.floorDiv(epochMillis, 86_400_000L) + 2_440_588L;
-    long nanosOfDay = Math.floorMod(epochMillis, 86_400_000L) * 1_000_000L;
-    ByteBuffer bytes = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
-    bytes.putLong(nanosOfDay).putInt((int) julianDay);
-    return Binary.fromConstantByteArray(bytes.array());
   }
 }
