@@ -5,6 +5,8 @@ import dev.sluice.pipelines.diff.DiffPipeline;
 import dev.sluice.pipelines.pageviews.GeneratePageViews;
 import dev.sluice.pipelines.pageviews.PageViewsPipeline;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,6 +38,12 @@ public final class Sluice {
       Pattern.compile("missing a property named '([^']+)'");
   private static final Pattern MISSING_OPTION =
       Pattern.compile("Missing required value for \\[--([^,\\]]+)");
+
+  /** A JSON field holding a credential, up to the end of its value. */
+  private static final Pattern SECRET_FIELD =
+      Pattern.compile(
+          "((?i:\"?(?:secretAccessKey|sessionToken|secretKey|password|webIdentityToken)\"?)"
+              + "\\s*[:=]\\s*\"?)[^\",}\\s]*");
 
   private static final Map<String, Subcommand> SUBCOMMANDS = new LinkedHashMap<>();
 
@@ -123,13 +131,23 @@ public final class Sluice {
     try {
       return subcommand.run(RunnerDefaults.apply(rest));
     } catch (IllegalArgumentException e) {
-      err.println("sluice " + subcommand.name() + ": " + usageMessage(e, subcommand));
+      err.println(redact("sluice " + subcommand.name() + ": " + usageMessage(e, subcommand)));
       return USAGE;
     } catch (Exception e) {
-      err.println("sluice " + subcommand.name() + ": failed: " + rootMessage(e));
-      e.printStackTrace(err);
+      err.println(redact("sluice " + subcommand.name() + ": failed: " + rootMessage(e)));
+      StringWriter trace = new StringWriter();
+      e.printStackTrace(new PrintWriter(trace));
+      err.print(redact(trace.toString()));
       return FAILED;
     }
+  }
+
+  /**
+   * Masks credential values in a message: Beam's option parser quotes a value it cannot parse,
+   * such as a malformed {@code --awsCredentialsProvider} JSON with its secret key.
+   */
+  static String redact(String message) {
+    return SECRET_FIELD.matcher(message).replaceAll("$1****");
   }
 
   private static boolean isHelp(String arg) {

@@ -2,6 +2,7 @@ package dev.sluice.runners;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 
@@ -58,6 +59,24 @@ public class SluiceTest {
     }
     assertThat(out(), containsString("Sparkify-format event log to read"));
     assertThat(out(), containsString("Default: json"));
+  }
+
+  @Test
+  public void helpListsTheS3Options() {
+    assertEquals(Sluice.OK, run("churn", "--help"));
+    for (String option : new String[] {"--endpoint", "--awsRegion", "--awsCredentialsProvider",
+        "--s3PathStyleAccess", "--s3UploadBufferSizeBytes"}) {
+      assertThat(out(), containsString(option));
+    }
+  }
+
+  @Test
+  public void aMalformedCredentialsOptionDoesNotEchoTheSecret() {
+    assertEquals(Sluice.USAGE, run("churn", "--input=s3://bucket/events", "--output=o",
+        "--awsCredentialsProvider={\"@type\":\"StaticCredentialsProvider\","
+            + "\"accessKeyId\":\"id\",\"secretAccessKey\":\"s3cr3t+/=\""));
+    assertThat(err(), containsString("secretAccessKey\":\"****"));
+    assertThat(err(), not(containsString("s3cr3t")));
   }
 
   @Test

@@ -78,6 +78,10 @@ public final class ReadLines extends PTransform<PBegin, PCollection<KV<String, S
    * Turns a user's input path into the Beam filepattern this transform matches: a directory becomes
    * {@code DIR/*}; a file or glob is returned unchanged.
    *
+   * <p>Object stores have no directories: there a path that names no object (such as {@code
+   * s3://bucket/events}) is read as the prefix {@code s3://bucket/events/*}. That costs one lookup
+   * on the launcher.
+   *
    * @param input a file, a directory (local, or ending in {@code /}) or a glob
    * @return the filepattern
    */
@@ -85,9 +89,21 @@ public final class ReadLines extends PTransform<PBegin, PCollection<KV<String, S
     if (input.endsWith("/")) {
       return input + "*";
     }
-    boolean localDirectory =
-        !input.contains("://") && !hasGlob(input) && Files.isDirectory(Paths.get(input));
-    return localDirectory ? input + "/*" : input;
+    if (hasGlob(input)) {
+      return input;
+    }
+    boolean directory =
+        input.contains("://") ? namesNoObject(input) : Files.isDirectory(Paths.get(input));
+    return directory ? input + "/*" : input;
+  }
+
+  private static boolean namesNoObject(String uri) {
+    try {
+      return FileSystems.match(uri, EmptyMatchTreatment.DISALLOW).status()
+          == MatchResult.Status.NOT_FOUND;
+    } catch (IOException e) {
+      return false; // The read itself reports the file system's error.
+    }
   }
 
   /**

@@ -8,6 +8,8 @@ import dev.sluice.deadletter.DeadLetter;
 import dev.sluice.io.FileFormat;
 import dev.sluice.io.ReadLines;
 import dev.sluice.io.WriteRecords;
+import dev.sluice.io.s3.S3Store;
+import dev.sluice.io.s3.S3StoreOptions;
 import dev.sluice.pipelines.report.RunSummary;
 import java.io.IOException;
 import java.util.List;
@@ -57,7 +59,7 @@ public final class ChurnPipeline {
   private ChurnPipeline() {}
 
   /** Options of the {@code churn} pipeline. */
-  public interface Options extends PipelineOptions {
+  public interface Options extends S3StoreOptions {
     @Description(
         "Sparkify-format event log to read: JSON lines, plain or .gz; a file, a directory or a "
             + "glob (quote it), local path or URI.")
@@ -138,7 +140,7 @@ public final class ChurnPipeline {
    */
   public static Options parseOptions(String... args) {
     PipelineOptionsFactory.register(Options.class);
-    Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
+    Options options = PipelineOptionsFactory.fromArgs(S3Store.withDefaults(args)).withValidation().as(Options.class);
     validate(options);
     return options;
   }
@@ -151,6 +153,7 @@ public final class ChurnPipeline {
    */
   public static void validate(Options options) {
     FileFormat.parse(options.getFormat());
+    S3Store.prepare(options, options.getInput(), options.getOutput());
     LabelChurn.create().withChurnPages(options.getChurnPages());
     int files;
     try {

@@ -5,16 +5,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.diff.Diff;
 import dev.sluice.io.ReadLines;
 import dev.sluice.io.WriteRecords;
+import dev.sluice.io.s3.S3Store;
+import dev.sluice.io.s3.S3StoreOptions;
 import dev.sluice.pipelines.report.RunSummary;
 import java.io.IOException;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.Validation;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -41,7 +41,7 @@ public final class DiffPipeline {
   private DiffPipeline() {}
 
   /** Options of {@code diff}. */
-  public interface Options extends PipelineOptions {
+  public interface Options extends S3StoreOptions {
     @Description("Left dataset: JSON lines or Parquet; a file, a directory of data files or a glob.")
     @Validation.Required
     String getLeft();
@@ -67,8 +67,8 @@ public final class DiffPipeline {
    */
   public static Options parseOptions(String... args) {
     PipelineOptionsFactory.register(Options.class);
-    Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
-    FileSystems.setDefaultPipelineOptions(options);
+    Options options = PipelineOptionsFactory.fromArgs(S3Store.withDefaults(args)).withValidation().as(Options.class);
+    S3Store.prepare(options, options.getLeft(), options.getRight(), options.getOutput());
     for (String side : new String[] {options.getLeft(), options.getRight()}) {
       if (countFiles(side) == 0) {
         throw new IllegalArgumentException("no file matches " + side);

@@ -1,5 +1,7 @@
 package dev.sluice.pipelines.pageviews;
 
+import dev.sluice.io.s3.S3Store;
+import dev.sluice.io.s3.S3StoreOptions;
 import dev.sluice.pageviews.PageView;
 import dev.sluice.pageviews.PageViewParquetWriter;
 import java.io.IOException;
@@ -8,10 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.Validation;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
@@ -48,7 +48,7 @@ public final class GeneratePageViews {
   private GeneratePageViews() {}
 
   /** Options of {@code generate-pageviews}. */
-  public interface Options extends PipelineOptions {
+  public interface Options extends S3StoreOptions {
     @Description("Number of page views to write.")
     @Validation.Required
     Long getCount();
@@ -93,7 +93,7 @@ public final class GeneratePageViews {
    */
   public static Options parseOptions(String... args) {
     PipelineOptionsFactory.register(Options.class);
-    Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
+    Options options = PipelineOptionsFactory.fromArgs(S3Store.withDefaults(args)).withValidation().as(Options.class);
     if (options.getCount() < 0) {
       throw new IllegalArgumentException("--count must be >= 0, got " + options.getCount());
     }
@@ -102,7 +102,7 @@ public final class GeneratePageViews {
     }
     distribution(options);
     codec(options.getCodec());
-    FileSystems.setDefaultPipelineOptions(options);
+    S3Store.prepare(options, options.getOut());
     return options;
   }
 

@@ -4,6 +4,8 @@ import dev.sluice.deadletter.DeadLetter;
 import dev.sluice.io.FileFormat;
 import dev.sluice.io.ReadHivePartitioned;
 import dev.sluice.io.WriteRecords;
+import dev.sluice.io.s3.S3Store;
+import dev.sluice.io.s3.S3StoreOptions;
 import dev.sluice.pageviews.FormatAsJson;
 import dev.sluice.pageviews.HourlyPageViews;
 import dev.sluice.pageviews.PageView;
@@ -17,7 +19,6 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.Validation;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -65,7 +66,7 @@ public final class PageViewsPipeline {
   private PageViewsPipeline() {}
 
   /** Options of the {@code pageviews} pipeline. */
-  public interface Options extends PipelineOptions {
+  public interface Options extends S3StoreOptions {
     @Description(
         "Root of the page-view tree: ROOT/year=YYYY/month=MM/day=DD/hour=HH/customer=C/ with "
             + ".parquet (gzip, snappy or zstd) or .json/.json.gz files; local path or URI.")
@@ -144,7 +145,7 @@ public final class PageViewsPipeline {
    */
   public static Options parseOptions(String... args) {
     PipelineOptionsFactory.register(Options.class);
-    Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
+    Options options = PipelineOptionsFactory.fromArgs(S3Store.withDefaults(args)).withValidation().as(Options.class);
     validate(options);
     return options;
   }
@@ -156,6 +157,7 @@ public final class PageViewsPipeline {
    */
   public static void validate(Options options) {
     FileFormat.parse(options.getFormat());
+    S3Store.prepare(options, options.getInput(), options.getOutput());
     HourlyPageViews.create().withWindowSize(TimeArguments.duration(options.getWindow()));
     FormatAsJson.create().withIndex(options.getIndex());
     read(options);
