@@ -22,13 +22,15 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>DirectRunner (the default): {@code --enforceImmutability=false
  *       --enforceEncodability=false}; these checks catch bugs in tests (where they stay on) and
- *       triple the run time.
+ *       triple the run time; {@code --blockOnRun=false}, so that {@code run()} returns and
+ *       progress can be polled.
  *   <li>SparkRunner: {@code --sparkMaster=local[*]} (every core); {@code
  *       --storageLevel=MEMORY_AND_DISK} (cached RDDs spill instead of being recomputed, which
  *       would count Beam metrics twice); the driver binds to 127.0.0.1
  *       ({@code spark.driver.host}, {@code spark.driver.bindAddress}); the console progress bar
- *       and the web UI are off (the UI would bind to every interface; {@code
- *       -Dspark.ui.enabled=true} with {@code SPARK_LOCAL_IP=127.0.0.1} turns it on).
+ *       is off; the web UI (http://127.0.0.1:4040, where jobs show the Beam step names as RDD
+ *       names) is on when the environment has {@code SPARK_LOCAL_IP=127.0.0.1}, and off otherwise,
+ *       because Spark would bind it to every interface.
  *   <li>FlinkRunner: {@code --fasterCopy=true} (no copy of elements between chained operators:
  *       Sluice's DoFns never mutate their inputs). With the embedded cluster ({@code --flinkMaster} unset, {@code [auto]},
  *       {@code [local]}): a generated {@code --flinkConfDir} whose {@code flink-conf.yaml} binds
@@ -83,6 +85,8 @@ final class RunnerDefaults {
       case DIRECT:
         addIfAbsent(all, "enforceImmutability", "false");
         addIfAbsent(all, "enforceEncodability", "false");
+        // run() returns at once, so that progress lines can be printed while the pipeline runs.
+        addIfAbsent(all, "blockOnRun", "false");
         break;
       case SPARK:
         addIfAbsent(all, "sparkMaster", "local[*]");
@@ -93,9 +97,11 @@ final class RunnerDefaults {
         setPropertyIfAbsent("spark.driver.host", "127.0.0.1");
         setPropertyIfAbsent("spark.driver.bindAddress", "127.0.0.1");
         setPropertyIfAbsent("spark.ui.showConsoleProgress", "false");
-        // Spark's web UI binds to every interface unless SPARK_LOCAL_IP is set in the
-        // environment, which a running JVM cannot do: off unless asked for with -D.
-        setPropertyIfAbsent("spark.ui.enabled", "false");
+        // Spark's web UI binds to SPARK_LOCAL_IP, an environment variable a running JVM cannot
+        // set, or else to every interface: on only where it stays on loopback.
+        boolean loopback = isLoopback(System.getenv("SPARK_LOCAL_IP"));
+        setPropertyIfAbsent("spark.ui.enabled", String.valueOf(loopback));
+        setPropertyIfAbsent("spark.ui.port", "4040");
         break;
       case FLINK:
         addIfAbsent(all, "fasterCopy", "true");
@@ -109,6 +115,12 @@ final class RunnerDefaults {
         break;
     }
     return all.toArray(new String[0]);
+  }
+
+  /** True for 127.0.0.1 (any 127.x.y.z), ::1 and localhost. */
+  static boolean isLoopback(String host) {
+    return host != null
+        && (host.startsWith("127.") || host.equals("::1") || host.equals("localhost"));
   }
 
   private static void addIfAbsent(List<String> args, String option, String value) {

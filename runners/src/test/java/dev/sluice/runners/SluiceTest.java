@@ -146,11 +146,13 @@ public class SluiceTest {
   @Test
   public void directRunnerChecksAreOffUnlessAsked() throws Exception {
     assertArrayEquals(
-        new String[] {"--input=x", "--enforceImmutability=false", "--enforceEncodability=false"},
+        new String[] {"--input=x", "--enforceImmutability=false", "--enforceEncodability=false",
+            "--blockOnRun=false"},
         RunnerDefaults.apply(new String[] {"--input=x"}));
     assertArrayEquals(
-        new String[] {"--enforceImmutability=true", "--enforceEncodability=false"},
-        RunnerDefaults.apply(new String[] {"--enforceImmutability=true"}));
+        new String[] {"--enforceImmutability=true", "--blockOnRun=true",
+            "--enforceEncodability=false"},
+        RunnerDefaults.apply(new String[] {"--enforceImmutability=true", "--blockOnRun=true"}));
     assertArrayEquals(
         new String[] {"--runner=SparkRunner", "--sparkMaster=local[*]",
             "--storageLevel=MEMORY_AND_DISK"},

@@ -10,11 +10,15 @@ import dev.sluice.io.ReadLines;
 import dev.sluice.io.WriteRecords;
 import dev.sluice.io.s3.S3Store;
 import dev.sluice.io.s3.S3StoreOptions;
+import dev.sluice.pipelines.report.PipelineGraph;
+import dev.sluice.pipelines.report.RunOptions;
+import dev.sluice.pipelines.report.RunProgress;
 import dev.sluice.pipelines.report.RunSummary;
 import java.io.IOException;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricName;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.DefaultValueFactory;
 import org.apache.beam.sdk.options.Description;
@@ -59,7 +63,7 @@ public final class ChurnPipeline {
   private ChurnPipeline() {}
 
   /** Options of the {@code churn} pipeline. */
-  public interface Options extends S3StoreOptions {
+  public interface Options extends S3StoreOptions, RunOptions {
     @Description(
         "Sparkify-format event log to read: JSON lines, plain or .gz; a file, a directory or a "
             + "glob (quote it), local path or URI.")
@@ -187,7 +191,7 @@ public final class ChurnPipeline {
    * Builds, runs and waits for the pipeline, then writes and prints its summary.
    *
    * @param options validated options (see {@link #parseOptions})
-   * @return the finished run
+   * @return the finished run, or null when {@code --graphOnly} stopped it before it ran
    * @throws IllegalStateException if the run does not finish in state DONE, or its counts do not
    *     add up
    * @throws IOException if the summary cannot be written
@@ -222,8 +226,17 @@ public final class ChurnPipeline {
                 .withFormat(format)
                 .withNumShards(1));
 
-    LOG.info("Running churn on {} with {}", options.getInput(), options.getRunner().getSimpleName());
-    PipelineResult result = RunSummary.runUntilDone(pipeline, "churn");
+    if (PipelineGraph.writeIfAsked(pipeline, options)) {
+      return null;
+    }
+    LOG.debug("Running churn on {} with {}", options.getInput(), options.getRunner().getSimpleName());
+    PipelineResult result =
+        RunSummary.runUntilDone(
+            pipeline,
+            options,
+            RunProgress.of("churn")
+                .withEventsRead(parseCounterName(ParseSparkifyEvents.EVENTS_READ))
+                .withDeadLetters(parseCounterName(ParseSparkifyEvents.DEAD_LETTERS)));
     RunSummary summary = summarize(options, result, System.currentTimeMillis() - start);
     summary.report(out);
     checkBalanced(summary);
@@ -245,8 +258,14 @@ public final class ChurnPipeline {
         .count("cancelled_events", churnCounter(result, LabelChurn.CANCELLED_EVENTS))
         .count("churned_users", churnCounter(result, LabelChurn.CHURNED_USERS))
         .count("stayed_users", churnCounter(result, LabelChurn.STAYED_USERS))
+        .runner(options)
+        .steps(result)
         .wallTimeMillis(wallTimeMillis)
         .build();
+  }
+
+  private static MetricName parseCounterName(String name) {
+    return MetricName.named(ParseSparkifyEvents.class, name);
   }
 
   private static long parseCounter(PipelineResult result, String name) {

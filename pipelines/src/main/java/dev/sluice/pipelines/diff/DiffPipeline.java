@@ -7,6 +7,9 @@ import dev.sluice.io.ReadLines;
 import dev.sluice.io.WriteRecords;
 import dev.sluice.io.s3.S3Store;
 import dev.sluice.io.s3.S3StoreOptions;
+import dev.sluice.pipelines.report.PipelineGraph;
+import dev.sluice.pipelines.report.RunOptions;
+import dev.sluice.pipelines.report.RunProgress;
 import dev.sluice.pipelines.report.RunSummary;
 import java.io.IOException;
 import org.apache.beam.sdk.Pipeline;
@@ -14,6 +17,7 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
+import org.apache.beam.sdk.metrics.MetricName;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.Validation;
@@ -41,7 +45,7 @@ public final class DiffPipeline {
   private DiffPipeline() {}
 
   /** Options of {@code diff}. */
-  public interface Options extends S3StoreOptions {
+  public interface Options extends S3StoreOptions, RunOptions {
     @Description("Left dataset: JSON lines or Parquet; a file, a directory of data files or a glob.")
     @Validation.Required
     String getLeft();
@@ -80,7 +84,8 @@ public final class DiffPipeline {
   /**
    * Compares the two sides, prints the counts, and writes the differences if asked.
    *
-   * @return true when both sides hold the same records
+   * @return true when both sides hold the same records (and with {@code --graphOnly}, which
+   *     only writes the graph)
    * @throws IOException if the run fails
    */
   public static boolean run(Options options) throws IOException {
@@ -99,7 +104,17 @@ public final class DiffPipeline {
           .apply("FormatOnlyRight", ParDo.of(new FormatDifferenceFn()))
           .apply("WriteOnlyRight", WriteRecords.jsonLines(out + "/only-right"));
     }
-    PipelineResult result = RunSummary.runUntilDone(pipeline, "diff");
+    if (PipelineGraph.writeIfAsked(pipeline, options)) {
+      return true;
+    }
+    PipelineResult result =
+        RunSummary.runUntilDone(
+            pipeline,
+            options,
+            RunProgress.of("diff")
+                .withEventsRead(
+                    MetricName.named(Diff.class, Diff.LEFT_RECORDS),
+                    MetricName.named(Diff.class, Diff.RIGHT_RECORDS)));
     RunSummary summary =
         RunSummary.builder("diff")
             .setting("left", options.getLeft())
@@ -108,6 +123,8 @@ public final class DiffPipeline {
             .count("right_records", RunSummary.counter(result, Diff.class, Diff.RIGHT_RECORDS))
             .count("only_left", RunSummary.counter(result, Diff.class, Diff.ONLY_LEFT))
             .count("only_right", RunSummary.counter(result, Diff.class, Diff.ONLY_RIGHT))
+            .runner(options)
+            .steps(result)
             .wallTimeMillis(System.currentTimeMillis() - start)
             .build();
     boolean equal = summary.count("only_left") == 0 && summary.count("only_right") == 0;

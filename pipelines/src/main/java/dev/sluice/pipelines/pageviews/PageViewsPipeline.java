@@ -11,11 +11,15 @@ import dev.sluice.pageviews.HourlyPageViews;
 import dev.sluice.pageviews.PageView;
 import dev.sluice.pageviews.PageViewStats;
 import dev.sluice.pageviews.ToPageViews;
+import dev.sluice.pipelines.report.PipelineGraph;
+import dev.sluice.pipelines.report.RunOptions;
+import dev.sluice.pipelines.report.RunProgress;
 import dev.sluice.pipelines.report.RunSummary;
 import java.io.IOException;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.MetricName;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
@@ -66,7 +70,7 @@ public final class PageViewsPipeline {
   private PageViewsPipeline() {}
 
   /** Options of the {@code pageviews} pipeline. */
-  public interface Options extends S3StoreOptions {
+  public interface Options extends S3StoreOptions, RunOptions {
     @Description(
         "Root of the page-view tree: ROOT/year=YYYY/month=MM/day=DD/hour=HH/customer=C/ with "
             + ".parquet (gzip, snappy or zstd) or .json/.json.gz files; local path or URI.")
@@ -252,14 +256,26 @@ public final class PageViewsPipeline {
             "WriteDeadLetters",
             WriteRecords.<DeadLetter>to(out + "/" + DEAD_LETTER).withFormat(format).withNumShards(1));
 
+    if (PipelineGraph.writeIfAsked(pipeline, options)) {
+      return null;
+    }
     ReadHivePartitioned.Plan plan = read.plan();
-    LOG.info(
+    LOG.debug(
         "Running pageviews on {} files ({} of {} partitions pruned) with {}",
         plan.files().size(),
         plan.prunedPartitions(),
         plan.partitions(),
         options.getRunner().getSimpleName());
-    PipelineResult result = RunSummary.runUntilDone(pipeline, "pageviews");
+    PipelineResult result =
+        RunSummary.runUntilDone(
+            pipeline,
+            options,
+            RunProgress.of("pageviews")
+                .withEventsRead(readCounterName(ReadHivePartitioned.RECORDS_READ))
+                .withDeadLetters(
+                    readCounterName(ReadHivePartitioned.BAD_RECORDS),
+                    readCounterName(ReadHivePartitioned.UNREADABLE_FILES),
+                    MetricName.named(ToPageViews.class, ToPageViews.INVALID_PAGE_VIEWS)));
     RunSummary summary = summarize(options, plan, result, System.currentTimeMillis() - start);
     summary.report(out);
     checkBalanced(summary);
@@ -291,8 +307,14 @@ public final class PageViewsPipeline {
         .count(
             "output_records",
             RunSummary.counter(result, HourlyPageViews.class, HourlyPageViews.ROLLUP_RECORDS))
+        .runner(options)
+        .steps(result)
         .wallTimeMillis(wallMillis)
         .build();
+  }
+
+  private static MetricName readCounterName(String name) {
+    return MetricName.named(ReadHivePartitioned.class, name);
   }
 
   private static long readCounter(PipelineResult result, String name) {

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
@@ -18,6 +19,8 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.joda.time.Duration;
 
 /**
  * What one pipeline run did: named counts read from Beam counters, a few settings, and the wall
@@ -45,29 +48,53 @@ public final class RunSummary {
   private final String pipeline;
   private final Map<String, String> settings;
   private final Map<String, Long> counts;
+  private final Map<String, Map<String, Long>> steps;
   private final long wallTimeMillis;
 
   private RunSummary(
-      String pipeline, Map<String, String> settings, Map<String, Long> counts, long wallMillis) {
+      String pipeline,
+      Map<String, String> settings,
+      Map<String, Long> counts,
+      Map<String, Map<String, Long>> steps,
+      long wallMillis) {
     this.pipeline = pipeline;
     this.settings = settings;
     this.counts = counts;
+    this.steps = steps;
     this.wallTimeMillis = wallMillis;
   }
 
   /**
-   * Runs a pipeline and waits for it.
+   * Runs a pipeline and waits for it, printing a {@link RunProgress} line on standard error every
+   * {@code --progressSeconds} and once at the end, unless {@code --quiet}.
    *
    * @param pipeline the pipeline to run
-   * @param name its name in messages, e.g. {@code churn}
+   * @param options its options ({@code --quiet}, {@code --progressSeconds})
+   * @param progress the counters the progress line shows
    * @return the finished run
    * @throws IllegalStateException if the run ends in a state other than DONE
    */
-  public static PipelineResult runUntilDone(Pipeline pipeline, String name) {
+  public static PipelineResult runUntilDone(
+      Pipeline pipeline, RunOptions options, RunProgress progress) {
+    long start = System.currentTimeMillis();
+    if (!options.isQuiet()) {
+      System.err.println(
+          progress.pipeline() + ": running on the " + options.getRunner().getSimpleName());
+    }
     PipelineResult result = pipeline.run();
-    PipelineResult.State state = result.waitUntilFinish();
+    Duration interval = Duration.standardSeconds(Math.max(1, options.getProgressSeconds()));
+    PipelineResult.State state = result.getState();
+    while (state == null || !state.isTerminal()) {
+      state = result.waitUntilFinish(interval);
+      if (!options.isQuiet() && (state == null || !state.isTerminal())) {
+        progress.print(result, System.currentTimeMillis() - start, false, System.err);
+      }
+    }
+    if (!options.isQuiet()) {
+      progress.print(result, System.currentTimeMillis() - start, true, System.err);
+    }
     if (state != PipelineResult.State.DONE) {
-      throw new IllegalStateException(name + " pipeline ended in state " + state);
+      throw new IllegalStateException(progress.pipeline() + " pipeline ended in state " + state);
     }
     return result;
   }
@@ -96,15 +123,20 @@ public final class RunSummary {
                     .addNameFilter(MetricNameFilter.named(namespace, name))
                     .build())
             .getCounters()) {
-      Long value;
-      try {
-        value = counter.getCommitted();
-      } catch (UnsupportedOperationException e) {
-        value = counter.getAttempted();
-      }
-      total += value == null ? 0 : value;
+      total += valueOf(counter);
     }
     return total;
+  }
+
+  /** A counter's committed value where the runner has one, else its attempted value; 0 if none. */
+  static long valueOf(MetricResult<Long> counter) {
+    Long value;
+    try {
+      value = counter.getCommitted();
+    } catch (UnsupportedOperationException e) {
+      value = counter.getAttempted();
+    }
+    return value == null ? 0 : value;
   }
 
   /** The count named {@code name}; throws {@link IllegalArgumentException} if there is none. */
@@ -128,6 +160,10 @@ public final class RunSummary {
     settings.forEach(root::put);
     counts.forEach(root::put);
     root.put("wall_time_seconds", wallTimeMillis / 1000.0);
+    if (!steps.isEmpty()) {
+      ObjectNode stepNodes = root.putObject("steps");
+      steps.forEach((step, counters) -> counters.forEach(stepNodes.putObject(step)::put));
+    }
     try {
       return MAPPER.writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {
@@ -178,6 +214,7 @@ public final class RunSummary {
     private final String pipeline;
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final Map<String, Long> counts = new LinkedHashMap<>();
+    private final Map<String, Map<String, Long>> steps = new TreeMap<>();
     private long wallTimeMillis;
 
     private Builder(String pipeline) {
@@ -196,6 +233,36 @@ public final class RunSummary {
       return this;
     }
 
+    /**
+     * Adds what makes two runs comparable: {@code runner} (its simple class name), {@code
+     * parallelism} (see {@link RunnerSettings#parallelism}) and {@code sluice_version}.
+     */
+    public Builder runner(PipelineOptions options) {
+      settings.put("runner", options.getRunner().getSimpleName());
+      settings.put("parallelism", RunnerSettings.parallelism(options));
+      settings.put("sluice_version", RunnerSettings.sluiceVersion());
+      return this;
+    }
+
+    /**
+     * Adds every Beam counter of the run, by step ({@code "LabelChurn/LabelEventsFn"}) and
+     * counter ({@code "LabelChurn.labelled_events"}: namespace's simple name, then the name).
+     * Committed values where the runner has them, else attempted ones. Beam's runners report no
+     * element counts of their own to a Java pipeline's metrics, so these are Sluice's counters.
+     */
+    public Builder steps(PipelineResult result) {
+      for (MetricResult<Long> counter :
+          result.metrics().queryMetrics(MetricsFilter.builder().build()).getCounters()) {
+        String namespace = counter.getName().getNamespace();
+        String name =
+            namespace.substring(namespace.lastIndexOf('.') + 1) + "." + counter.getName().getName();
+        steps
+            .computeIfAbsent(counter.getKey().stepName(), k -> new TreeMap<>())
+            .merge(name, valueOf(counter), Long::sum);
+      }
+      return this;
+    }
+
     /** Sets the wall time of the run, in milliseconds. */
     public Builder wallTimeMillis(long millis) {
       this.wallTimeMillis = millis;
@@ -205,7 +272,11 @@ public final class RunSummary {
     /** Builds the summary. */
     public RunSummary build() {
       return new RunSummary(
-          pipeline, new LinkedHashMap<>(settings), new LinkedHashMap<>(counts), wallTimeMillis);
+          pipeline,
+          new LinkedHashMap<>(settings),
+          new LinkedHashMap<>(counts),
+          new TreeMap<>(steps),
+          wallTimeMillis);
     }
   }
 }
