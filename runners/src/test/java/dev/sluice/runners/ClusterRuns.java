@@ -1,12 +1,10 @@
 package dev.sluice.runners;
 
+import static dev.sluice.runners.SluiceCommand.sluice;
 import static org.junit.Assert.assertEquals;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,15 +55,6 @@ final class ClusterRuns {
       sluice("diff", "--left=" + out.resolve("direct/" + output),
           "--right=" + out.resolve("cluster/" + output));
     }
-  }
-
-  private static void sluice(String... args) {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = Sluice.run(args,
-        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertEquals(String.join(" ", args) + ": " + err.toString(StandardCharsets.UTF_8),
-        Sluice.OK, status);
   }
 
   private static void run(List<String> command, File log)

@@ -1,5 +1,6 @@
 package dev.sluice.runners;
 
+import static dev.sluice.runners.SluiceCommand.sluice;
 import static org.junit.Assert.assertEquals;
 
 import java.io.ByteArrayOutputStream;
@@ -41,16 +42,6 @@ public class EmbeddedRunnersIT {
         "--runner=" + runner);
     sluice("pageviews", "--input=testdata/pageviews/input",
         "--output=" + out.resolve("pageviews"), "--runner=" + runner);
-  }
-
-  private static void sluice(String... args) {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status =
-        Sluice.run(
-            args, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertEquals(String.join(" ", args) + ": " + err.toString(StandardCharsets.UTF_8),
-        Sluice.OK, status);
   }
 
   private static void assertSameOutputs(Path other) {

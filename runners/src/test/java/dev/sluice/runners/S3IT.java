@@ -1,5 +1,6 @@
 package dev.sluice.runners;
 
+import static dev.sluice.runners.SluiceCommand.sluice;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
@@ -19,8 +20,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
@@ -216,16 +217,6 @@ public class S3IT {
     List<String> all = new ArrayList<>(Arrays.asList(args));
     all.addAll(server.options());
     return all.toArray(new String[0]);
-  }
-
-  /** Runs the command in this JVM; returns what it printed on stdout. */
-  private static String sluice(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = Sluice.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertEquals(args[0] + ": " + err.toString(StandardCharsets.UTF_8), Sluice.OK, status);
-    return out.toString(StandardCharsets.UTF_8);
   }
 
   /** Runs the command in a new JVM; returns everything it printed, logs included. */

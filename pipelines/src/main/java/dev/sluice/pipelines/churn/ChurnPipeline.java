@@ -10,6 +10,7 @@ import dev.sluice.io.ReadLines;
 import dev.sluice.io.WriteRecords;
 import dev.sluice.io.s3.S3Store;
 import dev.sluice.io.s3.S3StoreOptions;
+import dev.sluice.pipelines.options.PipelineArgs;
 import dev.sluice.pipelines.report.PipelineGraph;
 import dev.sluice.pipelines.report.RunOptions;
 import dev.sluice.pipelines.report.RunProgress;
@@ -23,7 +24,6 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.DefaultValueFactory;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.Validation;
 import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.KV;
@@ -143,8 +143,7 @@ public final class ChurnPipeline {
    *     bad format or churn page list, or an input that matches no file
    */
   public static Options parseOptions(String... args) {
-    PipelineOptionsFactory.register(Options.class);
-    Options options = PipelineOptionsFactory.fromArgs(S3Store.withDefaults(args)).withValidation().as(Options.class);
+    Options options = PipelineArgs.parse(Options.class, args);
     validate(options);
     return options;
   }

@@ -7,6 +7,7 @@ import dev.sluice.io.ReadLines;
 import dev.sluice.io.WriteRecords;
 import dev.sluice.io.s3.S3Store;
 import dev.sluice.io.s3.S3StoreOptions;
+import dev.sluice.pipelines.options.PipelineArgs;
 import dev.sluice.pipelines.report.PipelineGraph;
 import dev.sluice.pipelines.report.RunOptions;
 import dev.sluice.pipelines.report.RunProgress;
@@ -19,7 +20,6 @@ import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.metrics.MetricName;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.Validation;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -70,8 +70,7 @@ public final class DiffPipeline {
    * @throws IllegalArgumentException with a one-line message otherwise
    */
   public static Options parseOptions(String... args) {
-    PipelineOptionsFactory.register(Options.class);
-    Options options = PipelineOptionsFactory.fromArgs(S3Store.withDefaults(args)).withValidation().as(Options.class);
+    Options options = PipelineArgs.parse(Options.class, args);
     S3Store.prepare(options, options.getLeft(), options.getRight(), options.getOutput());
     for (String side : new String[] {options.getLeft(), options.getRight()}) {
       if (countFiles(side) == 0) {

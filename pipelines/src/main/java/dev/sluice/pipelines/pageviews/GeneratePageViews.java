@@ -4,6 +4,7 @@ import dev.sluice.io.s3.S3Store;
 import dev.sluice.io.s3.S3StoreOptions;
 import dev.sluice.pageviews.PageView;
 import dev.sluice.pageviews.PageViewParquetWriter;
+import dev.sluice.pipelines.options.PipelineArgs;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,7 +13,6 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.Validation;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.joda.time.DateTime;
@@ -92,8 +92,7 @@ public final class GeneratePageViews {
    * @throws IllegalArgumentException with a one-line message for a bad option
    */
   public static Options parseOptions(String... args) {
-    PipelineOptionsFactory.register(Options.class);
-    Options options = PipelineOptionsFactory.fromArgs(S3Store.withDefaults(args)).withValidation().as(Options.class);
+    Options options = PipelineArgs.parse(Options.class, args);
     if (options.getCount() < 0) {
       throw new IllegalArgumentException("--count must be >= 0, got " + options.getCount());
     }

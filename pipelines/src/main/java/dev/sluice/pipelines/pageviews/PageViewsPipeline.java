@@ -11,6 +11,7 @@ import dev.sluice.pageviews.HourlyPageViews;
 import dev.sluice.pageviews.PageView;
 import dev.sluice.pageviews.PageViewStats;
 import dev.sluice.pageviews.ToPageViews;
+import dev.sluice.pipelines.options.PipelineArgs;
 import dev.sluice.pipelines.report.PipelineGraph;
 import dev.sluice.pipelines.report.RunOptions;
 import dev.sluice.pipelines.report.RunProgress;
@@ -23,7 +24,6 @@ import org.apache.beam.sdk.metrics.MetricName;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.Validation;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -148,8 +148,7 @@ public final class PageViewsPipeline {
    *     a bad window, time range, format or index
    */
   public static Options parseOptions(String... args) {
-    PipelineOptionsFactory.register(Options.class);
-    Options options = PipelineOptionsFactory.fromArgs(S3Store.withDefaults(args)).withValidation().as(Options.class);
+    Options options = PipelineArgs.parse(Options.class, args);
     validate(options);
     return options;
   }
