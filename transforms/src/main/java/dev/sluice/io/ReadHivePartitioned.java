@@ -14,6 +14,7 @@ import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,6 +45,7 @@ import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.RecordReader;
+import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
@@ -518,7 +520,7 @@ public final class ReadHivePartitioned
       switch (field.getType().getTypeName()) {
         case STRING:
           if (physical == PrimitiveType.PrimitiveTypeName.BINARY) {
-            return (g, c) -> g.getString(c, 0);
+            return new SharedStrings();
           }
           break;
         case DATETIME:
@@ -575,6 +577,32 @@ public final class ReadHivePartitioned
       throw new IllegalArgumentException(
           "column " + field.getName() + " has Parquet type " + primitive + ", which cannot be read as "
               + field.getType().getTypeName());
+    }
+
+    /**
+     * Strings of one column of one file, decoded once per distinct value while the column has few
+     * (customer, url, referrer): rows then share one {@code String} per value instead of holding a
+     * copy each, which cuts decoding and, where a runner keeps many rows in memory (the
+     * DirectRunner), the heap. A column with more than {@value #MAX_SHARED} distinct values
+     * (session ids) stops being cached and is decoded per row.
+     */
+    static final class SharedStrings implements FromParquet {
+      static final int MAX_SHARED = 4_096;
+      private static final long serialVersionUID = 1L;
+      private final transient Map<Binary, String> strings = new HashMap<>();
+
+      @Override
+      public Object convert(Group group, int column) {
+        Binary value = group.getBinary(column, 0);
+        String string = strings.get(value);
+        if (string == null) {
+          string = value.toStringUsingUTF8();
+          if (strings.size() < MAX_SHARED) {
+            strings.put(value.copy(), string);
+          }
+        }
+        return string;
+      }
     }
 
     static Object fromJson(Schema.Field field, JsonNode value) {

@@ -2,22 +2,23 @@ package dev.sluice.pageviews;
 
 import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
-import java.util.SortedMap;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import org.apache.beam.sdk.coders.CannotProvideCoderException;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.MapCoder;
-import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.metrics.MetricResults;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.CombineFns;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -28,6 +29,7 @@ import org.apache.beam.sdk.transforms.WithTimestamps;
 import org.apache.beam.sdk.transforms.windowing.AfterPane;
 import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
@@ -38,6 +40,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TupleTag;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
+import org.joda.time.Instant;
 
 /**
  * Rolls page views up per customer, url and event-time window: {@code PCollection<PageView>} in,
@@ -97,21 +100,29 @@ public final class HourlyPageViews
   private final Duration allowedLateness;
   private final @Nullable Duration earlyFiringDelay;
   private final int buckets;
+  private final int maxEntriesPerBundle;
 
   private HourlyPageViews(
       Duration windowSize,
       Duration allowedLateness,
       @Nullable Duration earlyFiringDelay,
-      int buckets) {
+      int buckets,
+      int maxEntriesPerBundle) {
     this.windowSize = windowSize;
     this.allowedLateness = allowedLateness;
     this.earlyFiringDelay = earlyFiringDelay;
     this.buckets = buckets;
+    this.maxEntriesPerBundle = maxEntriesPerBundle;
   }
 
   /** Hourly windows, one hour of allowed lateness, no early firings, 16 buckets. */
   public static HourlyPageViews create() {
-    return new HourlyPageViews(DEFAULT_WINDOW_SIZE, DEFAULT_ALLOWED_LATENESS, null, DEFAULT_BUCKETS);
+    return new HourlyPageViews(
+        DEFAULT_WINDOW_SIZE,
+        DEFAULT_ALLOWED_LATENESS,
+        null,
+        DEFAULT_BUCKETS,
+        CombineInBundleFn.MAX_ENTRIES);
   }
 
   /**
@@ -124,7 +135,7 @@ public final class HourlyPageViews
     if (buckets < 1 || buckets > 65_536) {
       throw new IllegalArgumentException("buckets must be in [1, 65536], got " + buckets);
     }
-    return new HourlyPageViews(windowSize, allowedLateness, earlyFiringDelay, buckets);
+    return new HourlyPageViews(windowSize, allowedLateness, earlyFiringDelay, buckets, maxEntriesPerBundle);
   }
 
   /**
@@ -132,13 +143,21 @@ public final class HourlyPageViews
    *
    * @throws IllegalArgumentException unless {@code size} is positive and divides a day
    */
+  /** A copy whose bounded plan outputs partial maps after this many (customer, url) entries. */
+  HourlyPageViews withMaxEntriesPerBundle(int entries) {
+    if (entries < 1) {
+      throw new IllegalArgumentException("entries must be >= 1, got " + entries);
+    }
+    return new HourlyPageViews(windowSize, allowedLateness, earlyFiringDelay, buckets, entries);
+  }
+
   public HourlyPageViews withWindowSize(Duration size) {
     checkArgumentNotNull(size, "window size must not be null");
     if (size.getMillis() <= 0 || Duration.standardDays(1).getMillis() % size.getMillis() != 0) {
       throw new IllegalArgumentException(
           "window size must be positive and divide a day (e.g. 15m, 1h, 1d), got " + size);
     }
-    return new HourlyPageViews(size, allowedLateness, earlyFiringDelay, buckets);
+    return new HourlyPageViews(size, allowedLateness, earlyFiringDelay, buckets, maxEntriesPerBundle);
   }
 
   /**
@@ -152,7 +171,7 @@ public final class HourlyPageViews
     if (lateness.getMillis() < 0) {
       throw new IllegalArgumentException("allowed lateness must be >= 0, got " + lateness);
     }
-    return new HourlyPageViews(windowSize, lateness, earlyFiringDelay, buckets);
+    return new HourlyPageViews(windowSize, lateness, earlyFiringDelay, buckets, maxEntriesPerBundle);
   }
 
   /**
@@ -166,7 +185,7 @@ public final class HourlyPageViews
     if (delay.getMillis() <= 0) {
       throw new IllegalArgumentException("early firing delay must be > 0, got " + delay);
     }
-    return new HourlyPageViews(windowSize, allowedLateness, delay, buckets);
+    return new HourlyPageViews(windowSize, allowedLateness, delay, buckets, maxEntriesPerBundle);
   }
 
   /** The window size. */
@@ -227,6 +246,9 @@ public final class HourlyPageViews
   @Override
   public PCollection<PageViewStats> expand(PCollection<PageView> views) {
     CombineFns.ComposedCombineFn<PageView> stats = statsFn();
+    if (views.isBounded() == PCollection.IsBounded.BOUNDED) {
+      return combineInBundlesFirst(views, stats);
+    }
     PCollection<KV<Integer, PageView>> keyed =
         views
             .apply("AssignEventTime", WithTimestamps.of(PageView::eventTime))
@@ -243,6 +265,38 @@ public final class HourlyPageViews
    * input with Beam's default trigger, which gives the same single pane per window and lets every
    * runner (the DirectRunner included) combine before the shuffle.
    */
+  /**
+   * The bounded plan: views are combined within each bundle, before windowing, into partial
+   * bucket maps ({@link CombineInBundleFn}), which are then windowed by their timestamps and merged
+   * per bucket and window. Every runner then shuffles a few partial maps per bundle instead of
+   * every view, and the views themselves are not copied by the AssignEventTime, window and key
+   * steps that the DirectRunner would materialize one after another.
+   */
+  private PCollection<PageViewStats> combineInBundlesFirst(
+      PCollection<PageView> views, CombineFns.ComposedCombineFn<PageView> stats) {
+    Coder<Map<KV<String, String>, Object[]>> partialCoder;
+    try {
+      partialCoder =
+          MapCoder.of(
+              KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()),
+              stats.getAccumulatorCoder(views.getPipeline().getCoderRegistry(), views.getCoder()));
+    } catch (CannotProvideCoderException e) {
+      throw new IllegalStateException("no coder for the page-view accumulators", e);
+    }
+    return views
+        .apply("CombineInBundle", ParDo.of(new CombineInBundleFn(stats, windowSize, buckets, maxEntriesPerBundle)))
+        .setCoder(KvCoder.of(VarIntCoder.of(), partialCoder))
+        .apply(
+            "WindowByEventTime",
+            Window.<KV<Integer, Map<KV<String, String>, Object[]>>>into(
+                    FixedWindows.of(windowSize))
+                .triggering(DefaultTrigger.of())
+                .withAllowedLateness(Duration.ZERO)
+                .discardingFiredPanes())
+        .apply("CombineStats", Combine.perKey(new MergePartialsFn(stats, partialCoder)))
+        .apply("ToPageViewStats", ParDo.of(new ToPageViewStatsFn(stats)));
+  }
+
   Window<PageView> windowing(PCollection.IsBounded boundedness) {
     Window<PageView> fixed = Window.into(FixedWindows.of(windowSize));
     if (boundedness == PCollection.IsBounded.BOUNDED) {
@@ -360,6 +414,199 @@ public final class HourlyPageViews
     public Coder<Map<KV<String, String>, Object[]>> getDefaultOutputCoder(
         CoderRegistry registry, Coder<PageView> input) throws CannotProvideCoderException {
       return getAccumulatorCoder(registry, input);
+    }
+  }
+
+  /**
+   * Combines the views of a bundle into one partial bucket map per (input window, event-time
+   * window, bucket): {@code PageView} in, {@code KV<bucket, Map<(customer, url), accumulator>>} out,
+   * each with the timestamp of the latest input of its event-time window, or that window's start if
+   * later, so that windowing the output by timestamp puts it in the event-time window of its views.
+   *
+   * <p>Memory is bounded: when the partial maps hold {@value #MAX_ENTRIES} (customer, url) entries
+   * (by default),
+   * they are output mid-bundle, which is possible when they are all in the current input's window
+   * and not earlier than its timestamp (always so for views read from files: global window, minimum
+   * timestamp); otherwise they wait for the end of the bundle. Requires input timestamps no later
+   * than the views' {@code ts}, as {@code WithTimestamps} does in the unbounded plan.
+   */
+  static final class CombineInBundleFn
+      extends DoFn<PageView, KV<Integer, Map<KV<String, String>, Object[]>>> {
+    static final int MAX_ENTRIES = 50_000;
+
+    private final CombineFns.ComposedCombineFn<PageView> stats;
+    private final long windowMillis;
+    private final int buckets;
+    private final int maxEntries;
+    private transient Map<BoundedWindow, Map<Long, Partial[]>> partials;
+    private transient int entries;
+
+    CombineInBundleFn(
+        CombineFns.ComposedCombineFn<PageView> stats,
+        Duration windowSize,
+        int buckets,
+        int maxEntries) {
+      this.stats = stats;
+      this.windowMillis = windowSize.getMillis();
+      this.buckets = buckets;
+      this.maxEntries = maxEntries;
+    }
+
+    /** The views of one bucket of one event-time window, so far in this bundle. */
+    static final class Partial {
+      final Map<KV<String, String>, Object[]> urls = new HashMap<>();
+      long timestamp;
+
+      Partial(long windowStart) {
+        this.timestamp = windowStart;
+      }
+    }
+
+    @StartBundle
+    public void startBundle() {
+      partials = new HashMap<>();
+      entries = 0;
+    }
+
+    @ProcessElement
+    public void processElement(
+        @Element PageView view,
+        @Timestamp Instant timestamp,
+        BoundedWindow window,
+        OutputReceiver<KV<Integer, Map<KV<String, String>, Object[]>>> out) {
+      long ts = view.getTs();
+      long windowStart = ts - Math.floorMod(ts, windowMillis);
+      int hash = 31 * view.getCustomer().hashCode() + view.getUrl().hashCode();
+      int bucket = Math.floorMod(hash, buckets);
+      Partial[] byBucket =
+          partials
+              .computeIfAbsent(window, w -> new HashMap<>())
+              .computeIfAbsent(windowStart, start -> new Partial[buckets]);
+      Partial partial = byBucket[bucket];
+      if (partial == null) {
+        partial = new Partial(windowStart);
+        byBucket[bucket] = partial;
+      }
+      partial.timestamp = Math.max(partial.timestamp, timestamp.getMillis());
+      KV<String, String> key = KV.of(view.getCustomer(), view.getUrl());
+      Object[] accumulator = partial.urls.get(key);
+      if (accumulator == null) {
+        accumulator = stats.createAccumulator();
+        entries++;
+      }
+      partial.urls.put(key, stats.addInput(accumulator, view));
+      if (entries >= maxEntries && canOutputNow(window, timestamp)) {
+        for (Partial[] inWindow : partials.get(window).values()) {
+          for (int b = 0; b < inWindow.length; b++) {
+            if (inWindow[b] != null) {
+              out.outputWithTimestamp(
+                  KV.of(b, inWindow[b].urls), new Instant(inWindow[b].timestamp));
+            }
+          }
+        }
+        partials.clear();
+        entries = 0;
+      }
+    }
+
+    /** True when every partial is in {@code window} and not earlier than {@code timestamp}. */
+    private boolean canOutputNow(BoundedWindow window, Instant timestamp) {
+      if (partials.size() != 1 || !partials.containsKey(window)) {
+        return false;
+      }
+      for (Partial[] inWindow : partials.get(window).values()) {
+        for (Partial partial : inWindow) {
+          if (partial != null && partial.timestamp < timestamp.getMillis()) {
+            return false;
+          }
+        }
+      }
+      return true;
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      for (Map.Entry<BoundedWindow, Map<Long, Partial[]>> inWindow : partials.entrySet()) {
+        for (Partial[] byBucket : inWindow.getValue().values()) {
+          for (int b = 0; b < byBucket.length; b++) {
+            if (byBucket[b] != null) {
+              context.output(
+                  KV.of(b, byBucket[b].urls),
+                  new Instant(byBucket[b].timestamp),
+                  inWindow.getKey());
+            }
+          }
+        }
+      }
+      partials = null;
+    }
+  }
+
+  /**
+   * Merges the partial bucket maps of one bucket and window: {@code Map<(customer, url),
+   * accumulator>} in, the merged map out. Partial maps are input elements and are never modified:
+   * their accumulators are merged into accumulators of this fn's own (the composed {@code
+   * CombineFn}s modify only the first accumulator they merge).
+   */
+  static final class MergePartialsFn
+      extends Combine.CombineFn<
+          Map<KV<String, String>, Object[]>,
+          Map<KV<String, String>, Object[]>,
+          Map<KV<String, String>, Object[]>> {
+    private final CombineFns.ComposedCombineFn<PageView> stats;
+    private final StatsPerUrlFn merge;
+    private final Coder<Map<KV<String, String>, Object[]>> coder;
+
+    MergePartialsFn(
+        CombineFns.ComposedCombineFn<PageView> stats,
+        Coder<Map<KV<String, String>, Object[]>> coder) {
+      this.stats = stats;
+      this.merge = new StatsPerUrlFn(stats);
+      this.coder = coder;
+    }
+
+    @Override
+    public Map<KV<String, String>, Object[]> createAccumulator() {
+      return new HashMap<>();
+    }
+
+    @Override
+    public Map<KV<String, String>, Object[]> addInput(
+        Map<KV<String, String>, Object[]> accumulator, Map<KV<String, String>, Object[]> partial) {
+      Map<KV<String, String>, Object[]> urls =
+          accumulator instanceof HashMap ? accumulator : new HashMap<>(accumulator);
+      for (Map.Entry<KV<String, String>, Object[]> url : partial.entrySet()) {
+        Object[] own = urls.get(url.getKey());
+        urls.put(
+            url.getKey(),
+            stats.mergeAccumulators(
+                Arrays.asList(own == null ? stats.createAccumulator() : own, url.getValue())));
+      }
+      return urls;
+    }
+
+    @Override
+    public Map<KV<String, String>, Object[]> mergeAccumulators(
+        Iterable<Map<KV<String, String>, Object[]>> accumulators) {
+      return merge.mergeAccumulators(accumulators);
+    }
+
+    @Override
+    public Map<KV<String, String>, Object[]> extractOutput(
+        Map<KV<String, String>, Object[]> accumulator) {
+      return accumulator;
+    }
+
+    @Override
+    public Coder<Map<KV<String, String>, Object[]>> getAccumulatorCoder(
+        CoderRegistry registry, Coder<Map<KV<String, String>, Object[]>> input) {
+      return coder;
+    }
+
+    @Override
+    public Coder<Map<KV<String, String>, Object[]>> getDefaultOutputCoder(
+        CoderRegistry registry, Coder<Map<KV<String, String>, Object[]>> input) {
+      return coder;
     }
   }
 

@@ -91,12 +91,10 @@ public final class PageViewCombineFns {
     public Set<String> mergeAccumulators(Iterable<Set<String>> accumulators) {
       Set<String> merged = null;
       for (Set<String> accumulator : accumulators) {
+        // Only the first accumulator is modified: callers may pass accumulators they do not own
+        // after it (HourlyPageViews merges partial maps that are input elements).
         if (merged == null) {
           merged = mutable(accumulator);
-        } else if (accumulator.size() > merged.size()) {
-          Set<String> larger = mutable(accumulator);
-          larger.addAll(merged);
-          merged = larger;
         } else {
           merged.addAll(accumulator);
         }

@@ -113,6 +113,54 @@ public class HourlyPageViewsTest {
     p.run().waitUntilFinish();
   }
 
+  /**
+   * The bounded plan combines within bundles first: with a limit of 3 entries it outputs partial
+   * maps many times per bundle (views with the minimum timestamp, as read from files), or, when
+   * inputs already carry their event time, keeps them to the end of the bundle. Either way the
+   * rollup equals one computed by hand.
+   */
+  @Test
+  public void partialMapsOutputMidBundleGiveTheSameRollup() {
+    List<PageView> views = new ArrayList<>();
+    List<TimestampedValue<PageView>> timestamped = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      String url = "http://a.com/articles/" + (i % 7);
+      Instant at = TEN.plus(Duration.standardMinutes(i % 150));
+      PageView view = view(url, i % 4 == 0 ? null : "g", "s" + (i % 5), at);
+      views.add(view);
+      timestamped.add(TimestampedValue.of(view, at));
+    }
+    List<PageViewStats> rollup = new ArrayList<>();
+    for (Instant start : new Instant[] {TEN, ELEVEN, ELEVEN.plus(HOUR)}) {
+      for (int u = 0; u < 7; u++) {
+        String url = "http://a.com/articles/" + u;
+        long count = 0;
+        long referred = 0;
+        java.util.Set<String> sessions = new java.util.HashSet<>();
+        for (PageView v : views) {
+          if (v.getUrl().equals(url) && v.getTs() >= start.getMillis()
+              && v.getTs() < start.plus(HOUR).getMillis()) {
+            count++;
+            sessions.add(v.getSessionId());
+            referred += v.getReferrer() == null ? 0 : 1;
+          }
+        }
+        if (count > 0) {
+          rollup.add(stats(url, start, HOUR, count, sessions.size(),
+              referred == 0 ? referrers() : referrers("g", referred)));
+        }
+      }
+    }
+    HourlyPageViews small = HourlyPageViews.create().withBuckets(2).withMaxEntriesPerBundle(3);
+    PAssert.that(p.apply("FromFiles", Create.of(views)).apply("RollUpFromFiles", small))
+        .containsInAnyOrder(rollup);
+    PAssert.that(
+            p.apply("Timestamped", Create.timestamped(timestamped))
+                .apply("RollUpTimestamped", small))
+        .containsInAnyOrder(rollup);
+    p.run().waitUntilFinish();
+  }
+
   @Test
   public void rejectsWindowsThatDoNotDivideADay() {
     assertThrows(IllegalArgumentException.class,
