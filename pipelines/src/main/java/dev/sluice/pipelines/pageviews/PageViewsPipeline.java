@@ -192,11 +192,14 @@ public final class PageViewsPipeline {
       Duration window) {
     WithFailures.Result<PCollection<PageView>, DeadLetter> views =
         rows.output().apply("ToPageViews", ToPageViews.create());
+    PCollection<PageView> inRange = views.output();
+    if (from != null || to != null) {
+      // Without a range every view is kept: no step, so no copy of every view on the
+      // DirectRunner, which materializes each step's output.
+      inRange = inRange.apply("KeepTimeRange", ParDo.of(new KeepTimeRangeFn(from, to)));
+    }
     PCollection<PageViewStats> stats =
-        views
-            .output()
-            .apply("KeepTimeRange", ParDo.of(new KeepTimeRangeFn(from, to)))
-            .apply("HourlyPageViews", HourlyPageViews.create().withWindowSize(window));
+        inRange.apply("HourlyPageViews", HourlyPageViews.create().withWindowSize(window));
     PCollection<DeadLetter> deadLetters =
         PCollectionList.of(rows.failures())
             .and(views.failures())
