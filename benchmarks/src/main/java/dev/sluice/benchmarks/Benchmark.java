@@ -1,0 +1,365 @@
+package dev.sluice.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * The benchmark: Sluice's {@code pageviews} and {@code churn} pipelines on each runner, against the
+ * same jobs written natively in Spark SQL ({@link SparkSqlPageViews}, {@link SparkSqlChurn}), on the
+ * same data, each run in a fresh JVM one after another; then a check with {@code sluice diff} that
+ * every output equals Spark SQL's, and a table of events, wall seconds, events/s, CPU seconds, peak
+ * RSS and events/s relative to Spark SQL, printed and written to {@code WORK/results.md}.
+ *
+ * <p>Run it with {@code scripts/benchmark.sh [--flags]} from the repository root; {@code --help}
+ * lists the flags ({@link BenchmarkOptions}). Inputs are generated once under {@code WORK/data}:
+ * {@code realistic} page-view trees by {@code sluice generate-pageviews}, synthetic Sparkify logs by
+ * {@link GenerateSparkifyLog}.
+ *
+ * <p>Wall seconds are the whole process, JVM start to exit, as a user running the job sees it;
+ * events/s are events in the input over those seconds. "job s" is the time inside the job (from
+ * its {@code summary.json}), without JVM start and engine class loading. CPU seconds and peak RSS
+ * are the process's, from {@code /proc} ({@link Measured}).
+ */
+public final class Benchmark {
+
+  /** Events in eventsim's {@code mini.json.gz}, the unit of the {@code Nx} churn inputs. */
+  static final long MINI_EVENTS = 301_442;
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final BenchmarkOptions options;
+  private final Path work;
+  private final int cores;
+  private final List<RunResult> results = new ArrayList<>();
+
+  Benchmark(BenchmarkOptions options) {
+    this.options = options;
+    this.work = Path.of(options.getWork()).toAbsolutePath();
+    this.cores =
+        options.getCores() > 0 ? options.getCores() : Runtime.getRuntime().availableProcessors();
+  }
+
+  /**
+   * Runs the benchmark.
+   *
+   * @param args flags, see {@link BenchmarkOptions}
+   * @throws Exception if an input cannot be generated, or a run cannot be started
+   */
+  public static void main(String[] args) throws Exception {
+    PipelineOptionsFactory.register(BenchmarkOptions.class);
+    BenchmarkOptions options =
+        PipelineOptionsFactory.fromArgs(args).withValidation().as(BenchmarkOptions.class);
+    Benchmark benchmark = new Benchmark(options);
+    benchmark.run();
+    String table = ResultTable.markdown(benchmark.results);
+    String report =
+        "Command: `scripts/benchmark.sh " + String.join(" ", args) + "`\n\n"
+            + "Machine: " + Machine.describe(benchmark.cores, options.getHeap()) + "\n\n"
+            + table;
+    Files.writeString(benchmark.work.resolve("results.md"), report, StandardCharsets.UTF_8);
+    System.out.println();
+    System.out.println(report);
+    System.out.println("Written to " + benchmark.work.resolve("results.md"));
+  }
+
+  void run() throws IOException, InterruptedException {
+    Files.createDirectories(work.resolve("logs"));
+    for (String workload : list(options.getWorkloads())) {
+      switch (workload) {
+        case "pageviews":
+          for (String size : list(options.getPageViews())) {
+            pageViews(parseCount(size));
+          }
+          break;
+        case "churn":
+          for (String input : list(options.getChurn())) {
+            churn(input);
+          }
+          break;
+        default:
+          throw new IllegalArgumentException("unknown workload " + workload);
+      }
+    }
+  }
+
+  private void pageViews(long events) throws IOException, InterruptedException {
+    String label = "pageviews " + ResultTable.size(events);
+    Path tree = work.resolve("data/pageviews-realistic-" + events);
+    if (!Files.exists(tree.resolve("_GENERATED"))) {
+      progress("generating %s realistic page views under %s", ResultTable.size(events), tree);
+      deleteTree(tree);
+      Process generate =
+          java("generate-" + events, List.of(), "dev.sluice.runners.Sluice", "generate-pageviews",
+              "--count=" + events, "--dist=realistic", "--out=" + tree);
+      if (generate.waitFor() != 0) {
+        throw new IOException("generate-pageviews failed: see " + log("generate-" + events));
+      }
+      Files.writeString(tree.resolve("_GENERATED"), "count=" + events + " dist=realistic\n");
+    }
+    List<RunResult> runs = new ArrayList<>();
+    for (String engine : list(options.getEngines())) {
+      String name = "pageviews-" + events + "-" + engine;
+      Path out = work.resolve("runs/" + name);
+      if (engine.equals("sparksql")) {
+        runs.add(measure(label, engine, events, name, out,
+            "dev.sluice.benchmarks.SparkSqlPageViews", tree.toString(), out.toString(),
+            Integer.toString(cores)));
+      } else {
+        List<String> args = new ArrayList<>(List.of("pageviews", "--input=" + tree,
+            "--output=" + out, "--quiet"));
+        args.addAll(runnerArgs(engine));
+        runs.add(measure(label, engine, events, name, out, "dev.sluice.runners.Sluice",
+            args.toArray(new String[0])));
+      }
+    }
+    check(runs, "pageviews");
+    results.addAll(runs);
+  }
+
+  private void churn(String input) throws IOException, InterruptedException {
+    Path log;
+    long events;
+    String label;
+    if (input.equals("mini")) {
+      log = Path.of(options.getMiniLog()).toAbsolutePath();
+      if (!Files.exists(log)) {
+        throw new IllegalArgumentException("no file " + log + " (set --miniLog)");
+      }
+      events = countLines(log);
+      label = "churn mini";
+    } else if (input.matches("\\d+x")) {
+      long times = Long.parseLong(input.substring(0, input.length() - 1));
+      events = times * MINI_EVENTS;
+      log = work.resolve("data/sparkify-" + input);
+      label = "churn " + input;
+      if (!Files.exists(log.resolve(GenerateSparkifyLog.MANIFEST))) {
+        progress("generating a synthetic Sparkify log of %,d events under %s", events, log);
+        deleteTree(log);
+        Process generate = java("generate-sparkify-" + input, List.of(),
+            "dev.sluice.benchmarks.GenerateSparkifyLog", log.toString(), Long.toString(events),
+            Integer.toString(Math.max(4, cores)));
+        if (generate.waitFor() != 0) {
+          throw new IOException("GenerateSparkifyLog failed: see " + log("generate-sparkify-" + input));
+        }
+      }
+      events = GenerateSparkifyLog.eventsWritten(log);
+    } else {
+      throw new IllegalArgumentException("unknown churn input " + input + ": mini or Nx");
+    }
+    List<RunResult> runs = new ArrayList<>();
+    for (String engine : list(options.getEngines())) {
+      String name = "churn-" + input + "-" + engine;
+      Path out = work.resolve("runs/" + name);
+      if (engine.equals("sparksql")) {
+        runs.add(measure(label, engine, events, name, out, "dev.sluice.benchmarks.SparkSqlChurn",
+            log.toString(), out.toString(), Integer.toString(cores)));
+      } else {
+        List<String> args = new ArrayList<>(List.of("churn", "--input=" + log, "--output=" + out,
+            "--quiet"));
+        args.addAll(runnerArgs(engine));
+        runs.add(measure(label, engine, events, name, out, "dev.sluice.runners.Sluice",
+            args.toArray(new String[0])));
+      }
+    }
+    check(runs, "labelled", "cancelled");
+    results.addAll(runs);
+  }
+
+  /** Compares each run's outputs with the Spark SQL run's, with {@code sluice diff}. */
+  private void check(List<RunResult> runs, String... outputs)
+      throws IOException, InterruptedException {
+    RunResult reference =
+        runs.stream().filter(r -> r.engine.equals("sparksql") && r.ok()).findFirst().orElse(null);
+    for (RunResult run : runs) {
+      if (!options.getCheck()) {
+        run.check = "not checked";
+      } else if (!run.ok()) {
+        run.check = "run failed (exit " + run.exitCode + ", " + log(run.name) + ")";
+      } else if (reference == null) {
+        run.check = "no Spark SQL run to compare with";
+      } else if (run == reference) {
+        run.check = "reference";
+      } else {
+        List<String> differing = new ArrayList<>();
+        for (String output : outputs) {
+          String name = "diff-" + run.name + "-" + output;
+          Process diff = java(name, List.of(), "dev.sluice.runners.Sluice", "diff",
+              "--left=" + reference.output.resolve(output), "--right=" + run.output.resolve(output),
+              "--runner=" + options.getCheckRunner(), "--quiet");
+          int status = diff.waitFor();
+          if (status != 0) {
+            differing.add(output + (status == 3 ? " differs" : " not compared") + " (" + log(name) + ")");
+          }
+        }
+        run.check = differing.isEmpty() ? "equal" : String.join("; ", differing);
+      }
+      progress("%s on %s: %s", run.workload, run.engine, run.check);
+    }
+  }
+
+  private List<String> runnerArgs(String engine) {
+    switch (engine) {
+      case "direct":
+        return List.of("--runner=DirectRunner", "--targetParallelism=" + cores);
+      case "spark":
+        return List.of("--runner=SparkRunner", "--sparkMaster=local[" + cores + "]");
+      case "flink":
+        return List.of("--runner=FlinkRunner", "--parallelism=" + cores);
+      default:
+        throw new IllegalArgumentException(
+            "unknown engine " + engine + ": sparksql, direct, spark or flink");
+    }
+  }
+
+  private RunResult measure(String workload, String engine, long events, String name, Path out,
+      String mainClass, String... args) throws IOException, InterruptedException {
+    deleteTree(out);
+    Files.createDirectories(out);
+    Path report = work.resolve("logs/" + name + ".measured");
+    Files.deleteIfExists(report);
+    List<String> jvm = new ArrayList<>();
+    if (options.getProfile()) {
+      jvm.add("-XX:StartFlightRecording=filename=" + work.resolve("logs/" + name + ".jfr")
+          + ",settings=profile");
+    }
+    List<String> measured = new ArrayList<>(List.of(report.toString(), mainClass));
+    measured.addAll(Arrays.asList(args));
+    progress("%s on %s ...", workload, engine);
+    long start = System.nanoTime();
+    Process process = java(name, jvm, Measured.class.getName(), measured.toArray(new String[0]));
+    int exit = process.waitFor();
+    double wall = (System.nanoTime() - start) / 1e9;
+    RunResult run = new RunResult(workload, engine, events, name, out);
+    run.exitCode = exit;
+    run.wallSeconds = wall;
+    if (Files.exists(report)) {
+      String[] figures = Files.readString(report).trim().split(" ");
+      run.cpuSeconds = Double.parseDouble(figures[0]);
+      run.peakRssBytes = Long.parseLong(figures[1]);
+    }
+    Path summary = out.resolve("summary.json");
+    if (Files.exists(summary)) {
+      JsonNode json = MAPPER.readTree(summary.toFile());
+      run.jobSeconds = json.path("wall_time_seconds").asDouble(-1);
+    }
+    progress("%s on %s: exit %d, %.1f s, %.1f CPU s, %s peak RSS", workload, engine, exit, wall,
+        run.cpuSeconds, ResultTable.bytes(run.peakRssBytes));
+    return run;
+  }
+
+  /** Starts {@code mainClass} in a fresh JVM with this JVM's classpath, output to logs/NAME.log. */
+  private Process java(String name, List<String> jvmOptions, String mainClass, String... args)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    if (cores < Runtime.getRuntime().availableProcessors() && new File("/usr/bin/taskset").exists()) {
+      command.addAll(List.of("/usr/bin/taskset", "-c", "0-" + (cores - 1)));
+    }
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("@" + Path.of(options.getJvmConfig()).toAbsolutePath());
+    command.add("-Xmx" + options.getHeap());
+    command.add("-XX:ActiveProcessorCount=" + cores);
+    command.addAll(jvmOptions);
+    if (!options.getJvmOptions().isBlank()) {
+      command.addAll(Arrays.asList(options.getJvmOptions().trim().split("\\s+")));
+    }
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(mainClass);
+    command.addAll(Arrays.asList(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(log(name).toFile());
+    // Embedded Spark binds to a loopback address only with this set (see RunnerDefaults).
+    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    return builder.start();
+  }
+
+  private Path log(String name) {
+    return work.resolve("logs/" + name + ".log");
+  }
+
+  /** A comma-separated flag value as a list, blanks dropped. */
+  static List<String> list(String value) {
+    return Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+  }
+
+  private static void progress(String format, Object... args) {
+    System.err.printf(Locale.ROOT, "benchmark: " + format + "%n", args);
+  }
+
+  /**
+   * Parses an event count: a number with an optional K, M or G suffix (powers of 1,000).
+   *
+   * @throws IllegalArgumentException if it is not one
+   */
+  static long parseCount(String size) {
+    String s = size.trim().toUpperCase(Locale.ROOT);
+    long unit = 1;
+    if (s.endsWith("K")) {
+      unit = 1_000;
+    } else if (s.endsWith("M")) {
+      unit = 1_000_000;
+    } else if (s.endsWith("G")) {
+      unit = 1_000_000_000;
+    }
+    String digits = unit == 1 ? s : s.substring(0, s.length() - 1);
+    try {
+      long count = Long.parseLong(digits) * unit;
+      if (count <= 0) {
+        throw new NumberFormatException();
+      }
+      return count;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not an event count: " + size + " (such as 1M, 250K)");
+    }
+  }
+
+  /** Lines in a file, or in the data files of a directory; gzip is read through. */
+  static long countLines(Path path) throws IOException {
+    List<Path> files = new ArrayList<>();
+    if (Files.isDirectory(path)) {
+      try (Stream<Path> list = Files.list(path)) {
+        list.filter(p -> !p.getFileName().toString().matches("[._].*")).sorted().forEach(files::add);
+      }
+    } else {
+      files.add(path);
+    }
+    long lines = 0;
+    for (Path file : files) {
+      var in = Files.newInputStream(file);
+      var stream = file.toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
+      try (BufferedReader reader =
+          new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8), 1 << 16)) {
+        while (reader.readLine() != null) {
+          lines++;
+        }
+      }
+    }
+    return lines;
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
