@@ -189,7 +189,8 @@ public final class Benchmark {
       if (!options.getCheck()) {
         run.check = "not checked";
       } else if (!run.ok()) {
-        run.check = "run failed (exit " + run.exitCode + ", " + log(run.name) + ")";
+        run.check = (outOfMemory(run) ? "out of memory" : "run failed") + " (exit " + run.exitCode
+            + ", " + work.relativize(log(run.name)) + ")";
       } else if (reference == null) {
         run.check = "no Spark SQL run to compare with";
       } else if (run == reference) {
@@ -209,6 +210,17 @@ public final class Benchmark {
         run.check = differing.isEmpty() ? "equal" : String.join("; ", differing);
       }
       progress("%s on %s: %s", run.workload, run.engine, run.check);
+    }
+  }
+
+  /** True when the run's log says its JVM ran out of heap. */
+  private boolean outOfMemory(RunResult run) throws IOException {
+    Path log = log(run.name);
+    if (!Files.exists(log)) {
+      return false;
+    }
+    try (Stream<String> lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
+      return lines.anyMatch(line -> line.contains("java.lang.OutOfMemoryError"));
     }
   }
 
