@@ -370,7 +370,7 @@ public final class HourlyPageViews
     }
 
     /** The accumulator itself when this fn made it; a copy when a coder decoded it read-only. */
-    private static Map<KV<String, String>, Object[]> mutable(
+    static Map<KV<String, String>, Object[]> mutable(
         Map<KV<String, String>, Object[]> accumulator) {
       return accumulator instanceof HashMap ? accumulator : new HashMap<>(accumulator);
     }
@@ -573,8 +573,7 @@ public final class HourlyPageViews
     @Override
     public Map<KV<String, String>, Object[]> addInput(
         Map<KV<String, String>, Object[]> accumulator, Map<KV<String, String>, Object[]> partial) {
-      Map<KV<String, String>, Object[]> urls =
-          accumulator instanceof HashMap ? accumulator : new HashMap<>(accumulator);
+      Map<KV<String, String>, Object[]> urls = StatsPerUrlFn.mutable(accumulator);
       for (Map.Entry<KV<String, String>, Object[]> url : partial.entrySet()) {
         Object[] own = urls.get(url.getKey());
         urls.put(
