@@ -59,6 +59,13 @@ import org.joda.time.Instant;
  * keeps per-key bookkeeping (timers, bundles) small on every runner. Memory: the accumulators of
  * one bucket and window.
  *
+ * <p>Bounded input (files) is combined within each bundle first, before windowing: the views of a
+ * bundle become partial bucket maps (at most 50,000 (customer, url) entries are held before they
+ * are output), which are then windowed by their timestamps and merged per bucket and window. No
+ * runner then serializes, sorts or copies every view on its way to the shuffle (see
+ * benchmarks/README.md for the profiles). Bounded input must carry timestamps no later than the
+ * views' {@code ts} (the minimum timestamp, as files give, is fine).
+ *
  * <p>Panes. Bounded input (files) gives exactly one pane per window, when the watermark passes its
  * end (with Beam's default trigger, so that every runner combines before the shuffle). Unbounded input gets the same on-time pane, then, for views that arrive late but within the
  * allowed lateness (default {@link #DEFAULT_ALLOWED_LATENESS}, {@link #withAllowedLateness}), one
