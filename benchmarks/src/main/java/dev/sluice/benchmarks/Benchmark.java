@@ -100,35 +100,15 @@ public final class Benchmark {
   private void pageViews(long events) throws IOException, InterruptedException {
     String label = "pageviews " + ResultTable.size(events);
     Path tree = work.resolve("data/pageviews-realistic-" + events);
-    if (!Files.exists(tree.resolve("_GENERATED"))) {
+    if (!Files.exists(tree.resolve(GenerateSparkifyLog.MANIFEST))) {
       progress("generating %s realistic page views under %s", ResultTable.size(events), tree);
-      deleteTree(tree);
-      Process generate =
-          java("generate-" + events, List.of(), "dev.sluice.runners.Sluice", "generate-pageviews",
-              "--count=" + events, "--dist=realistic", "--out=" + tree);
-      if (generate.waitFor() != 0) {
-        throw new IOException("generate-pageviews failed: see " + log("generate-" + events));
-      }
-      Files.writeString(tree.resolve("_GENERATED"), "count=" + events + " dist=realistic\n");
+      generate(tree, "generate-" + events, "dev.sluice.runners.Sluice", "generate-pageviews",
+          "--count=" + events, "--dist=realistic", "--out=" + tree);
+      Files.writeString(
+          tree.resolve(GenerateSparkifyLog.MANIFEST), "count=" + events + " dist=realistic\n");
     }
-    List<RunResult> runs = new ArrayList<>();
-    for (String engine : list(options.getEngines())) {
-      String name = "pageviews-" + events + "-" + engine;
-      Path out = work.resolve("runs/" + name);
-      if (engine.equals("sparksql")) {
-        runs.add(measure(label, engine, events, name, out,
-            "dev.sluice.benchmarks.SparkSqlPageViews", tree.toString(), out.toString(),
-            Integer.toString(cores)));
-      } else {
-        List<String> args = new ArrayList<>(List.of("pageviews", "--input=" + tree,
-            "--output=" + out, "--quiet"));
-        args.addAll(runnerArgs(engine));
-        runs.add(measure(label, engine, events, name, out, "dev.sluice.runners.Sluice",
-            args.toArray(new String[0])));
-      }
-    }
-    check(runs, "pageviews");
-    results.addAll(runs);
+    runEngines("pageviews", Long.toString(events), label, events, tree, SparkSqlPageViews.class,
+        "pageviews");
   }
 
   private void churn(String input) throws IOException, InterruptedException {
@@ -149,35 +129,50 @@ public final class Benchmark {
       label = "churn " + input;
       if (!Files.exists(log.resolve(GenerateSparkifyLog.MANIFEST))) {
         progress("generating a synthetic Sparkify log of %,d events under %s", events, log);
-        deleteTree(log);
-        Process generate = java("generate-sparkify-" + input, List.of(),
-            "dev.sluice.benchmarks.GenerateSparkifyLog", log.toString(), Long.toString(events),
-            Integer.toString(Math.max(4, cores)));
-        if (generate.waitFor() != 0) {
-          throw new IOException("GenerateSparkifyLog failed: see " + log("generate-sparkify-" + input));
-        }
+        generate(log, "generate-sparkify-" + input, GenerateSparkifyLog.class.getName(),
+            log.toString(), Long.toString(events), Integer.toString(Math.max(4, cores)));
       }
       events = GenerateSparkifyLog.eventsWritten(log);
     } else {
       throw new IllegalArgumentException("unknown churn input " + input + ": mini or Nx");
     }
+    runEngines("churn", input, label, events, log, SparkSqlChurn.class, "labelled", "cancelled");
+  }
+
+  /**
+   * Runs one workload on every engine of {@code --engines}, each in a fresh JVM: the native Spark
+   * SQL job ({@code nativeJob INPUT OUTPUT CORES}) or {@code sluice SUBCOMMAND --input --output} on
+   * a runner; then checks {@code checkedOutputs} of each against Spark SQL's and keeps the results.
+   * Runs are named {@code SUBCOMMAND-ID-ENGINE}.
+   */
+  private void runEngines(String subcommand, String id, String label, long events, Path input,
+      Class<?> nativeJob, String... checkedOutputs) throws IOException, InterruptedException {
     List<RunResult> runs = new ArrayList<>();
     for (String engine : list(options.getEngines())) {
-      String name = "churn-" + input + "-" + engine;
+      String name = subcommand + "-" + id + "-" + engine;
       Path out = work.resolve("runs/" + name);
       if (engine.equals("sparksql")) {
-        runs.add(measure(label, engine, events, name, out, "dev.sluice.benchmarks.SparkSqlChurn",
-            log.toString(), out.toString(), Integer.toString(cores)));
+        runs.add(measure(label, engine, events, name, out, nativeJob.getName(), input.toString(),
+            out.toString(), Integer.toString(cores)));
       } else {
-        List<String> args = new ArrayList<>(List.of("churn", "--input=" + log, "--output=" + out,
-            "--quiet"));
+        List<String> args = new ArrayList<>(List.of(subcommand, "--input=" + input,
+            "--output=" + out, "--quiet"));
         args.addAll(runnerArgs(engine));
         runs.add(measure(label, engine, events, name, out, "dev.sluice.runners.Sluice",
             args.toArray(new String[0])));
       }
     }
-    check(runs, "labelled", "cancelled");
+    check(runs, checkedOutputs);
     results.addAll(runs);
+  }
+
+  /** Writes an input under {@code root} (emptied first) with {@code mainClass} in a fresh JVM. */
+  private void generate(Path root, String name, String mainClass, String... args)
+      throws IOException, InterruptedException {
+    deleteTree(root);
+    if (java(name, List.of(), mainClass, args).waitFor() != 0) {
+      throw new IOException(mainClass + " failed writing " + root + ": see " + log(name));
+    }
   }
 
   /** Compares each run's outputs with the Spark SQL run's, with {@code sluice diff}. */

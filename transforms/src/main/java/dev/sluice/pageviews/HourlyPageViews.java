@@ -331,6 +331,11 @@ public final class HourlyPageViews
     }
   }
 
+  /** The hash bucket, in {@code [0, buckets)}, of a view's (customer, url). */
+  static int bucketOf(PageView view, int buckets) {
+    return Math.floorMod(31 * view.getCustomer().hashCode() + view.getUrl().hashCode(), buckets);
+  }
+
   /** Keys each view by a hash bucket of its (customer, url). */
   static final class KeyByBucketFn extends DoFn<PageView, KV<Integer, PageView>> {
     private final int buckets;
@@ -341,8 +346,7 @@ public final class HourlyPageViews
 
     @ProcessElement
     public void processElement(@Element PageView view, OutputReceiver<KV<Integer, PageView>> out) {
-      int hash = 31 * view.getCustomer().hashCode() + view.getUrl().hashCode();
-      out.output(KV.of(Math.floorMod(hash, buckets), view));
+      out.output(KV.of(bucketOf(view, buckets), view));
     }
   }
 
@@ -483,8 +487,7 @@ public final class HourlyPageViews
         OutputReceiver<KV<Integer, Map<KV<String, String>, Object[]>>> out) {
       long ts = view.getTs();
       long windowStart = ts - Math.floorMod(ts, windowMillis);
-      int hash = 31 * view.getCustomer().hashCode() + view.getUrl().hashCode();
-      int bucket = Math.floorMod(hash, buckets);
+      int bucket = bucketOf(view, buckets);
       Partial[] byBucket =
           partials
               .computeIfAbsent(window, w -> new HashMap<>())
