@@ -20,20 +20,20 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
  * The benchmark: Sluice's {@code pageviews} and {@code churn} pipelines on each runner, against the
- * same jobs written natively in Spark SQL ({@link SparkSqlPageViews}, {@link SparkSqlChurn}), on the
- * same data, each run in a fresh JVM one after another; then a check with {@code sluice diff} that
- * every output equals Spark SQL's, and a table of events, wall seconds, events/s, CPU seconds, peak
- * RSS and events/s relative to Spark SQL, printed and written to {@code WORK/results.md}.
+ * same jobs written natively in Spark SQL ({@link SparkSqlPageViews}, {@link SparkSqlChurn}), on
+ * the same data, each run in a fresh JVM one after another; then a check with {@code sluice diff}
+ * that every output equals Spark SQL's, and a table of events, wall seconds, events/s, CPU seconds,
+ * peak RSS and events/s relative to Spark SQL, printed and written to {@code WORK/results.md}.
  *
  * <p>Run it with {@code scripts/benchmark.sh [--flags]} from the repository root; {@code --help}
  * lists the flags ({@link BenchmarkOptions}). Inputs are generated once under {@code WORK/data}:
- * {@code realistic} page-view trees by {@code sluice generate-pageviews}, synthetic Sparkify logs by
- * {@link GenerateSparkifyLog}.
+ * {@code realistic} page-view trees by {@code sluice generate-pageviews}, synthetic Sparkify logs
+ * by {@link GenerateSparkifyLog}.
  *
  * <p>Wall seconds are the whole process, JVM start to exit, as a user running the job sees it;
- * events/s are events in the input over those seconds. "job s" is the time inside the job (from
- * its {@code summary.json}), without JVM start and engine class loading. CPU seconds and peak RSS
- * are the process's, from {@code /proc} ({@link Measured}).
+ * events/s are events in the input over those seconds. "job s" is the time inside the job (from its
+ * {@code summary.json}), without JVM start and engine class loading. CPU seconds and peak RSS are
+ * the process's, from {@code /proc} ({@link Measured}).
  */
 public final class Benchmark {
 
@@ -68,8 +68,12 @@ public final class Benchmark {
     benchmark.run();
     String table = ResultTable.markdown(benchmark.results);
     String report =
-        "Command: `scripts/benchmark.sh " + String.join(" ", args) + "`\n\n"
-            + "Machine: " + Machine.describe(benchmark.cores, options.getHeap()) + "\n\n"
+        "Command: `scripts/benchmark.sh "
+            + String.join(" ", args)
+            + "`\n\n"
+            + "Machine: "
+            + Machine.describe(benchmark.cores, options.getHeap())
+            + "\n\n"
             + table;
     Files.writeString(benchmark.work.resolve("results.md"), report, StandardCharsets.UTF_8);
     System.out.println();
@@ -102,12 +106,24 @@ public final class Benchmark {
     Path tree = work.resolve("data/pageviews-realistic-" + events);
     if (!Files.exists(tree.resolve(GenerateSparkifyLog.MANIFEST))) {
       progress("generating %s realistic page views under %s", ResultTable.size(events), tree);
-      generate(tree, "generate-" + events, "dev.sluice.runners.Sluice", "generate-pageviews",
-          "--count=" + events, "--dist=realistic", "--out=" + tree);
+      generate(
+          tree,
+          "generate-" + events,
+          "dev.sluice.runners.Sluice",
+          "generate-pageviews",
+          "--count=" + events,
+          "--dist=realistic",
+          "--out=" + tree);
       Files.writeString(
           tree.resolve(GenerateSparkifyLog.MANIFEST), "count=" + events + " dist=realistic\n");
     }
-    runEngines("pageviews", Long.toString(events), label, events, tree, SparkSqlPageViews.class,
+    runEngines(
+        "pageviews",
+        Long.toString(events),
+        label,
+        events,
+        tree,
+        SparkSqlPageViews.class,
         "pageviews");
   }
 
@@ -129,8 +145,13 @@ public final class Benchmark {
       label = "churn " + input;
       if (!Files.exists(log.resolve(GenerateSparkifyLog.MANIFEST))) {
         progress("generating a synthetic Sparkify log of %,d events under %s", events, log);
-        generate(log, "generate-sparkify-" + input, GenerateSparkifyLog.class.getName(),
-            log.toString(), Long.toString(events), Integer.toString(Math.max(4, cores)));
+        generate(
+            log,
+            "generate-sparkify-" + input,
+            GenerateSparkifyLog.class.getName(),
+            log.toString(),
+            Long.toString(events),
+            Integer.toString(Math.max(4, cores)));
       }
       events = GenerateSparkifyLog.eventsWritten(log);
     } else {
@@ -145,21 +166,44 @@ public final class Benchmark {
    * a runner; then checks {@code checkedOutputs} of each against Spark SQL's and keeps the results.
    * Runs are named {@code SUBCOMMAND-ID-ENGINE}.
    */
-  private void runEngines(String subcommand, String id, String label, long events, Path input,
-      Class<?> nativeJob, String... checkedOutputs) throws IOException, InterruptedException {
+  private void runEngines(
+      String subcommand,
+      String id,
+      String label,
+      long events,
+      Path input,
+      Class<?> nativeJob,
+      String... checkedOutputs)
+      throws IOException, InterruptedException {
     List<RunResult> runs = new ArrayList<>();
     for (String engine : list(options.getEngines())) {
       String name = subcommand + "-" + id + "-" + engine;
       Path out = work.resolve("runs/" + name);
       if (engine.equals("sparksql")) {
-        runs.add(measure(label, engine, events, name, out, nativeJob.getName(), input.toString(),
-            out.toString(), Integer.toString(cores)));
+        runs.add(
+            measure(
+                label,
+                engine,
+                events,
+                name,
+                out,
+                nativeJob.getName(),
+                input.toString(),
+                out.toString(),
+                Integer.toString(cores)));
       } else {
-        List<String> args = new ArrayList<>(List.of(subcommand, "--input=" + input,
-            "--output=" + out, "--quiet"));
+        List<String> args =
+            new ArrayList<>(List.of(subcommand, "--input=" + input, "--output=" + out, "--quiet"));
         args.addAll(runnerArgs(engine));
-        runs.add(measure(label, engine, events, name, out, "dev.sluice.runners.Sluice",
-            args.toArray(new String[0])));
+        runs.add(
+            measure(
+                label,
+                engine,
+                events,
+                name,
+                out,
+                "dev.sluice.runners.Sluice",
+                args.toArray(new String[0])));
       }
     }
     check(runs, checkedOutputs);
@@ -184,8 +228,13 @@ public final class Benchmark {
       if (!options.getCheck()) {
         run.check = "not checked";
       } else if (!run.ok()) {
-        run.check = (outOfMemory(run) ? "out of memory" : "run failed") + " (exit " + run.exitCode
-            + ", " + work.relativize(log(run.name)) + ")";
+        run.check =
+            (outOfMemory(run) ? "out of memory" : "run failed")
+                + " (exit "
+                + run.exitCode
+                + ", "
+                + work.relativize(log(run.name))
+                + ")";
       } else if (reference == null) {
         run.check = "no Spark SQL run to compare with";
       } else if (run == reference) {
@@ -194,12 +243,20 @@ public final class Benchmark {
         List<String> differing = new ArrayList<>();
         for (String output : outputs) {
           String name = "diff-" + run.name + "-" + output;
-          Process diff = java(name, List.of(), "dev.sluice.runners.Sluice", "diff",
-              "--left=" + reference.output.resolve(output), "--right=" + run.output.resolve(output),
-              "--runner=" + options.getCheckRunner(), "--quiet");
+          Process diff =
+              java(
+                  name,
+                  List.of(),
+                  "dev.sluice.runners.Sluice",
+                  "diff",
+                  "--left=" + reference.output.resolve(output),
+                  "--right=" + run.output.resolve(output),
+                  "--runner=" + options.getCheckRunner(),
+                  "--quiet");
           int status = diff.waitFor();
           if (status != 0) {
-            differing.add(output + (status == 3 ? " differs" : " not compared") + " (" + log(name) + ")");
+            differing.add(
+                output + (status == 3 ? " differs" : " not compared") + " (" + log(name) + ")");
           }
         }
         run.check = differing.isEmpty() ? "equal" : String.join("; ", differing);
@@ -233,16 +290,25 @@ public final class Benchmark {
     }
   }
 
-  private RunResult measure(String workload, String engine, long events, String name, Path out,
-      String mainClass, String... args) throws IOException, InterruptedException {
+  private RunResult measure(
+      String workload,
+      String engine,
+      long events,
+      String name,
+      Path out,
+      String mainClass,
+      String... args)
+      throws IOException, InterruptedException {
     deleteTree(out);
     Files.createDirectories(out);
     Path report = work.resolve("logs/" + name + ".measured");
     Files.deleteIfExists(report);
     List<String> jvm = new ArrayList<>();
     if (options.getProfile()) {
-      jvm.add("-XX:StartFlightRecording=filename=" + work.resolve("logs/" + name + ".jfr")
-          + ",settings=profile");
+      jvm.add(
+          "-XX:StartFlightRecording=filename="
+              + work.resolve("logs/" + name + ".jfr")
+              + ",settings=profile");
     }
     List<String> measured = new ArrayList<>(List.of(report.toString(), mainClass));
     measured.addAll(Arrays.asList(args));
@@ -264,8 +330,9 @@ public final class Benchmark {
       JsonNode json = MAPPER.readTree(summary.toFile());
       run.jobSeconds = json.path("wall_time_seconds").asDouble(-1);
     }
-    progress("%s on %s: exit %d, %.1f s, %.1f CPU s, %s peak RSS", workload, engine, exit, wall,
-        run.cpuSeconds, ResultTable.bytes(run.peakRssBytes));
+    progress(
+        "%s on %s: exit %d, %.1f s, %.1f CPU s, %s peak RSS",
+        workload, engine, exit, wall, run.cpuSeconds, ResultTable.bytes(run.peakRssBytes));
     return run;
   }
 
@@ -273,7 +340,8 @@ public final class Benchmark {
   private Process java(String name, List<String> jvmOptions, String mainClass, String... args)
       throws IOException {
     List<String> command = new ArrayList<>();
-    if (cores < Runtime.getRuntime().availableProcessors() && new File("/usr/bin/taskset").exists()) {
+    if (cores < Runtime.getRuntime().availableProcessors()
+        && new File("/usr/bin/taskset").exists()) {
       command.addAll(List.of("/usr/bin/taskset", "-c", "0-" + (cores - 1)));
     }
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -288,8 +356,8 @@ public final class Benchmark {
     command.add(System.getProperty("java.class.path"));
     command.add(mainClass);
     command.addAll(Arrays.asList(args));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(log(name).toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log(name).toFile());
     // Embedded Spark binds to a loopback address only with this set (see RunnerDefaults).
     builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     return builder.start();
@@ -340,7 +408,9 @@ public final class Benchmark {
     List<Path> files = new ArrayList<>();
     if (Files.isDirectory(path)) {
       try (Stream<Path> list = Files.list(path)) {
-        list.filter(p -> !p.getFileName().toString().matches("[._].*")).sorted().forEach(files::add);
+        list.filter(p -> !p.getFileName().toString().matches("[._].*"))
+            .sorted()
+            .forEach(files::add);
       }
     } else {
       files.add(path);

@@ -4,8 +4,10 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 
-/** Flags of {@code scripts/benchmark.sh}, parsed by Beam's options parser (so {@code --help} works). Lists
- * are comma-separated. */
+/**
+ * Flags of {@code scripts/benchmark.sh}, parsed by Beam's options parser (so {@code --help} works).
+ * Lists are comma-separated.
+ */
 public interface BenchmarkOptions extends PipelineOptions {
 
   @Description("Workloads to run: pageviews, churn, or both.")

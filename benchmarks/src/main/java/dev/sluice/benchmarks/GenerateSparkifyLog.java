@@ -27,8 +27,9 @@ import java.util.zip.GZIPOutputStream;
  * <ul>
  *   <li>whole users: each has a name, gender, location, user agent, registration time and level,
  *       and about 13 sessions (uniform 1 to 25) of about 99 events each (exponential), spread over
- *       2018-10-01 to 2018-12-01 UTC, one after another; {@code itemInSession} counts from 0 in each session, {@code
- *       ts} advances by the song's length after {@code NextSong} and by 5 to 60 s otherwise;
+ *       2018-10-01 to 2018-12-01 UTC, one after another; {@code itemInSession} counts from 0 in
+ *       each session, {@code ts} advances by the song's length after {@code NextSong} and by 5 to
+ *       60 s otherwise;
  *   <li>the page mix of mini's logged-in events ({@link #PAGES}: 82.7% {@code NextSong}, 4.2%
  *       {@code Thumbs Up}, ...), with each page's method and status; {@code Submit Upgrade} and
  *       {@code Submit Downgrade} switch the level;
@@ -42,6 +43,7 @@ public final class GenerateSparkifyLog {
 
   /** Share of users who churn. */
   static final double CHURN_RATE = 0.15;
+
   /** Share of events that are guests'. */
   static final double GUEST_SHARE = 8_793.0 / 301_442;
 
@@ -83,18 +85,28 @@ public final class GenerateSparkifyLog {
   private static final long START = 1_538_352_000_000L; // 2018-10-01T00:00:00Z
   private static final long SPAN = 61L * 24 * 3600 * 1000; // to 2018-12-01
   private static final String[] FIRST_NAMES = {
-    "Ada", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kira", "Liam",
+    "Ada", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kira",
+        "Liam",
     "Mona", "Nils", "Olga", "Pavel", "Quinn", "Rosa", "Sami", "Tara", "Umar", "Vera", "Wes", "Yara"
   };
   private static final String[] LAST_NAMES = {
-    "Adams", "Baker", "Cruz", "Diaz", "Evans", "Fox", "Gray", "Hess", "Ito", "Jones", "Khan", "Lopez",
-    "Moss", "Nash", "Ortiz", "Price", "Reed", "Stone", "Tran", "Vega", "Wolfe", "Young", "Zhou"
+    "Adams", "Baker", "Cruz", "Diaz", "Evans", "Fox", "Gray", "Hess", "Ito", "Jones", "Khan",
+    "Lopez", "Moss", "Nash", "Ortiz", "Price", "Reed", "Stone", "Tran", "Vega", "Wolfe", "Young",
+    "Zhou"
   };
   private static final String[] LOCATIONS = {
-    "Peoria, IL", "Shreveport-Bossier City, LA", "La Crosse-Onalaska, WI-MN", "Boston, MA-NH",
-    "New York-Newark-Jersey City, NY-NJ-PA", "Los Angeles-Long Beach-Anaheim, CA", "Dallas, TX",
-    "Seattle-Tacoma-Bellevue, WA", "Miami-Fort Lauderdale-West Palm Beach, FL", "Denver, CO",
-    "Atlanta-Sandy Springs-Roswell, GA", "Phoenix-Mesa-Scottsdale, AZ"
+    "Peoria, IL",
+    "Shreveport-Bossier City, LA",
+    "La Crosse-Onalaska, WI-MN",
+    "Boston, MA-NH",
+    "New York-Newark-Jersey City, NY-NJ-PA",
+    "Los Angeles-Long Beach-Anaheim, CA",
+    "Dallas, TX",
+    "Seattle-Tacoma-Bellevue, WA",
+    "Miami-Fort Lauderdale-West Palm Beach, FL",
+    "Denver, CO",
+    "Atlanta-Sandy Springs-Roswell, GA",
+    "Phoenix-Mesa-Scottsdale, AZ"
   };
   private static final String[] USER_AGENTS = {
     "\"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_4) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -142,7 +154,12 @@ public final class GenerateSparkifyLog {
         String.format(
             Locale.ROOT,
             "events=%d guest_events=%d users=%d churned_users=%d files=%d seed=%d%n",
-            counts.events, counts.guestEvents, counts.users, counts.churnedUsers, files, seed));
+            counts.events,
+            counts.guestEvents,
+            counts.users,
+            counts.churnedUsers,
+            files,
+            seed));
     System.out.printf(
         Locale.ROOT,
         "%,d events (%,d of guests), %,d users, %,d churned, in %d files under %s%n",
@@ -259,19 +276,71 @@ public final class GenerateSparkifyLog {
         } else if (name.equals("Submit Downgrade")) {
           level = "free";
         }
-        writeEvent(json, ts, userId, sessionId, name, "Logged In", (String) PAGES[page][2],
-            (int) PAGES[page][3], level, item, location, userAgent, lastName, firstName,
-            registration, gender, artist, song, songLength);
+        writeEvent(
+            json,
+            ts,
+            userId,
+            sessionId,
+            name,
+            "Logged In",
+            (String) PAGES[page][2],
+            (int) PAGES[page][3],
+            level,
+            item,
+            location,
+            userAgent,
+            lastName,
+            firstName,
+            registration,
+            gender,
+            artist,
+            song,
+            songLength);
         counts.events++;
         ts += songLength != null ? Math.round(songLength * 1000) : random.nextLong(5_000, 60_000);
       }
       if (last && churns) {
-        writeEvent(json, ts, userId, sessionId, "Cancel", "Logged In", "PUT", 307, level, item++,
-            location, userAgent, lastName, firstName, registration, gender, null, null, null);
+        writeEvent(
+            json,
+            ts,
+            userId,
+            sessionId,
+            "Cancel",
+            "Logged In",
+            "PUT",
+            307,
+            level,
+            item++,
+            location,
+            userAgent,
+            lastName,
+            firstName,
+            registration,
+            gender,
+            null,
+            null,
+            null);
         ts += random.nextLong(1_000, 10_000);
-        writeEvent(json, ts, userId, sessionId, "Cancellation Confirmation", "Cancelled", "GET",
-            200, level, item, location, userAgent, lastName, firstName, registration, gender, null,
-            null, null);
+        writeEvent(
+            json,
+            ts,
+            userId,
+            sessionId,
+            "Cancellation Confirmation",
+            "Cancelled",
+            "GET",
+            200,
+            level,
+            item,
+            location,
+            userAgent,
+            lastName,
+            firstName,
+            registration,
+            gender,
+            null,
+            null,
+            null);
         counts.events += 2;
         counts.churnedUsers++;
       }
@@ -303,10 +372,27 @@ public final class GenerateSparkifyLog {
     }
   }
 
-  private static void writeEvent(JsonGenerator json, long ts, String userId, long sessionId,
-      String page, String auth, String method, int status, String level, int item,
-      String location, String userAgent, String lastName, String firstName, long registration,
-      String gender, String artist, String song, Double length) throws IOException {
+  private static void writeEvent(
+      JsonGenerator json,
+      long ts,
+      String userId,
+      long sessionId,
+      String page,
+      String auth,
+      String method,
+      int status,
+      String level,
+      int item,
+      String location,
+      String userAgent,
+      String lastName,
+      String firstName,
+      long registration,
+      String gender,
+      String artist,
+      String song,
+      Double length)
+      throws IOException {
     json.writeStartObject();
     json.writeNumberField("ts", ts);
     json.writeStringField("userId", userId);

@@ -19,9 +19,16 @@ final class Machine {
       long kb = Long.parseLong(memory.replaceAll("[^0-9]", ""));
       ram = String.format(Locale.ROOT, ", %.1f GiB RAM", kb / 1024.0 / 1024);
     }
-    return String.format(Locale.ROOT, "%d of %d cores%s%s, Java %s, heap %s per run, %s %s",
-        cores, Runtime.getRuntime().availableProcessors(), cpu.isEmpty() ? "" : " (" + cpu + ")",
-        ram, System.getProperty("java.version"), heap, System.getProperty("os.name"),
+    return String.format(
+        Locale.ROOT,
+        "%d of %d cores%s%s, Java %s, heap %s per run, %s %s",
+        cores,
+        Runtime.getRuntime().availableProcessors(),
+        cpu.isEmpty() ? "" : " (" + cpu + ")",
+        ram,
+        System.getProperty("java.version"),
+        heap,
+        System.getProperty("os.name"),
         System.getProperty("os.version"));
   }
 

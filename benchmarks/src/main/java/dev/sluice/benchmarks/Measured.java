@@ -20,7 +20,9 @@ import java.util.Arrays;
  */
 public final class Measured {
 
-  /** Linux's clock ticks per second ({@code getconf CLK_TCK}), the unit of {@code /proc/self/stat}. */
+  /**
+   * Linux's clock ticks per second ({@code getconf CLK_TCK}), the unit of {@code /proc/self/stat}.
+   */
   static final long CLOCK_TICKS_PER_SECOND = 100;
 
   private Measured() {}
@@ -86,7 +88,7 @@ public final class Measured {
     }
   }
 
-  /** Parses {@code VmHWM:  123456 kB} from a {@code /proc/PID/status} text, in bytes. */
+  /** Parses {@code VmHWM: 123456 kB} from a {@code /proc/PID/status} text, in bytes. */
   static long peakRssBytesOf(String status) {
     for (String line : status.split("\n")) {
       if (line.startsWith("VmHWM:")) {

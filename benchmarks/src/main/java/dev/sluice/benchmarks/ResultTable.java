@@ -14,21 +14,35 @@ final class ResultTable {
    */
   static String markdown(List<RunResult> runs) {
     StringBuilder table = new StringBuilder();
-    table.append("| workload | events | engine | wall s | job s | events/s | CPU s | peak RSS "
-        + "| vs Spark SQL | output |\n");
+    table.append(
+        "| workload | events | engine | wall s | job s | events/s | CPU s | peak RSS "
+            + "| vs Spark SQL | output |\n");
     table.append("|---|--:|---|--:|--:|--:|--:|--:|--:|---|\n");
     for (RunResult run : runs) {
-      RunResult reference = runs.stream()
-          .filter(r -> r.workload.equals(run.workload) && r.engine.equals("sparksql") && r.ok())
-          .findFirst().orElse(null);
-      String relative = !run.ok() || reference == null ? "" : String.format(Locale.ROOT, "%.2fx",
-          run.eventsPerSecond() / reference.eventsPerSecond());
-      table.append(String.format(Locale.ROOT, "| %s | %,d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-          run.workload, run.events, engineName(run.engine),
-          run.ok() ? seconds(run.wallSeconds) : "failed (exit " + run.exitCode + ")",
-          seconds(run.jobSeconds),
-          run.ok() ? String.format(Locale.ROOT, "%,.0f", run.eventsPerSecond()) : "",
-          seconds(run.cpuSeconds), bytes(run.peakRssBytes), relative, run.check));
+      RunResult reference =
+          runs.stream()
+              .filter(r -> r.workload.equals(run.workload) && r.engine.equals("sparksql") && r.ok())
+              .findFirst()
+              .orElse(null);
+      String relative =
+          !run.ok() || reference == null
+              ? ""
+              : String.format(
+                  Locale.ROOT, "%.2fx", run.eventsPerSecond() / reference.eventsPerSecond());
+      table.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %,d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+              run.workload,
+              run.events,
+              engineName(run.engine),
+              run.ok() ? seconds(run.wallSeconds) : "failed (exit " + run.exitCode + ")",
+              seconds(run.jobSeconds),
+              run.ok() ? String.format(Locale.ROOT, "%,.0f", run.eventsPerSecond()) : "",
+              seconds(run.cpuSeconds),
+              bytes(run.peakRssBytes),
+              relative,
+              run.check));
     }
     return table.toString();
   }

@@ -10,14 +10,19 @@ final class RunResult {
   final String name;
   final Path output;
   int exitCode = -1;
+
   /** Process wall time, JVM start to exit, in seconds. */
   double wallSeconds = -1;
+
   /** Time inside the job, from its summary.json, in seconds. */
   double jobSeconds = -1;
+
   /** User plus system CPU time of the process, in seconds. */
   double cpuSeconds = -1;
+
   /** Peak resident set size of the process, in bytes. */
   long peakRssBytes = -1;
+
   /** Outcome of the output check against Spark SQL. */
   String check = "";
 

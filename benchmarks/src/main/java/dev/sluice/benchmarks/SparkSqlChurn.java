@@ -14,8 +14,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The Sparkify churn preparation written natively in Spark SQL, as a Spark user would write it:
- * the baseline Sluice's {@code churn} pipeline is measured against.
+ * The Sparkify churn preparation written natively in Spark SQL, as a Spark user would write it: the
+ * baseline Sluice's {@code churn} pipeline is measured against.
  *
  * <p>{@code SparkSqlChurn INPUT OUTPUT CORES}: {@code spark.read.json} of the event log with the
  * Sparkify schema given (so no inference pass), events of guests ({@code userId} empty or null)
@@ -69,7 +69,10 @@ public final class SparkSqlChurn {
     Dataset<Row> events =
         spark.read().schema(SCHEMA).json(args[0]).where("userId IS NOT NULL AND userId != ''");
     Dataset<Row> churned =
-        events.where(col("page").equalTo(CHURN_PAGE)).select("userId").distinct()
+        events
+            .where(col("page").equalTo(CHURN_PAGE))
+            .select("userId")
+            .distinct()
             .withColumn("label", lit(1));
     Dataset<Row> labelled =
         events

@@ -77,6 +77,7 @@ public final class SparkSqlPageViews {
         .mode(SaveMode.Overwrite)
         .json(args[1] + "/pageviews");
     spark.stop();
-    SparkSqlSessions.writeSummary(args[1], "pageviews-sparksql", System.currentTimeMillis() - start);
+    SparkSqlSessions.writeSummary(
+        args[1], "pageviews-sparksql", System.currentTimeMillis() - start);
   }
 }

@@ -30,7 +30,9 @@ final class SparkSqlSessions {
         .getOrCreate();
   }
 
-  /** A Java list as the Scala {@code Seq} that {@code Dataset.join(..., usingColumns, ...)} takes. */
+  /**
+   * A Java list as the Scala {@code Seq} that {@code Dataset.join(..., usingColumns, ...)} takes.
+   */
   static Seq<String> seq(List<String> columns) {
     return JavaConverters.asScalaBuffer(columns).toSeq();
   }

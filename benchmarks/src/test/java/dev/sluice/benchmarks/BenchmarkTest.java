@@ -40,12 +40,16 @@ public class BenchmarkTest {
     RunResult failed = run("pageviews 1M", "direct", 5.0);
     failed.exitCode = 1;
     String table = ResultTable.markdown(List.of(sql, flink, failed));
-    assertThat(table, containsString(
-        "| pageviews 1M | 1,000,000 | Spark SQL (native) | 20.0 | 18.0 | 50,000 | 30.0 | 1.5 GiB "
-            + "| 1.00x | reference |"));
-    assertThat(table, containsString(
-        "| pageviews 1M | 1,000,000 | Sluice FlinkRunner | 10.0 | 18.0 | 100,000 | 30.0 | 1.5 GiB "
-            + "| 2.00x | equal |"));
+    assertThat(
+        table,
+        containsString(
+            "| pageviews 1M | 1,000,000 | Spark SQL (native) | 20.0 | 18.0 | 50,000 | 30.0 | 1.5 GiB "
+                + "| 1.00x | reference |"));
+    assertThat(
+        table,
+        containsString(
+            "| pageviews 1M | 1,000,000 | Sluice FlinkRunner | 10.0 | 18.0 | 100,000 | 30.0 | 1.5 GiB "
+                + "| 2.00x | equal |"));
     assertThat(table, containsString("| Sluice DirectRunner | failed (exit 1) |"));
     assertEquals("10M", ResultTable.size(10_000_000));
     assertEquals("512 MiB", ResultTable.bytes(512L << 20));

@@ -76,8 +76,10 @@ public class GenerateSparkifyLogTest {
     assertThat((double) pages.get("Thumbs Up") / known, closeTo(0.042, 0.005));
     assertThat((double) churned.size() / users.size(), closeTo(0.15, 0.04));
     for (String user : churned) {
-      assertThat("no event after the cancellation of " + user,
-          lastTs.get(user), is(cancelledAt.get(user)));
+      assertThat(
+          "no event after the cancellation of " + user,
+          lastTs.get(user),
+          is(cancelledAt.get(user)));
     }
   }
 
@@ -97,8 +99,10 @@ public class GenerateSparkifyLogTest {
     List<JsonNode> events = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".json.gz")).sorted().toList()) {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(
-            new GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8))) {
+        try (BufferedReader reader =
+            new BufferedReader(
+                new InputStreamReader(
+                    new GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8))) {
           String line;
           while ((line = reader.readLine()) != null) {
             events.add(mapper.readTree(line));

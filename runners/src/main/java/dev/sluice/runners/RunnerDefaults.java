@@ -22,21 +22,21 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>DirectRunner (the default): {@code --enforceImmutability=false
  *       --enforceEncodability=false}; these checks catch bugs in tests (where they stay on) and
- *       triple the run time; {@code --blockOnRun=false}, so that {@code run()} returns and
- *       progress can be polled.
+ *       triple the run time; {@code --blockOnRun=false}, so that {@code run()} returns and progress
+ *       can be polled.
  *   <li>SparkRunner: {@code --sparkMaster=local[*]} (every core); {@code
- *       --storageLevel=MEMORY_AND_DISK} (cached RDDs spill instead of being recomputed, which
- *       would count Beam metrics twice); the driver binds to 127.0.0.1
- *       ({@code spark.driver.host}, {@code spark.driver.bindAddress}); the console progress bar
- *       is off; the web UI (http://127.0.0.1:4040, where jobs show the Beam step names as RDD
- *       names) is on when the environment has {@code SPARK_LOCAL_IP=127.0.0.1}, and off otherwise,
- *       because Spark would bind it to every interface.
+ *       --storageLevel=MEMORY_AND_DISK} (cached RDDs spill instead of being recomputed, which would
+ *       count Beam metrics twice); the driver binds to 127.0.0.1 ({@code spark.driver.host}, {@code
+ *       spark.driver.bindAddress}); the console progress bar is off; the web UI
+ *       (http://127.0.0.1:4040, where jobs show the Beam step names as RDD names) is on when the
+ *       environment has {@code SPARK_LOCAL_IP=127.0.0.1}, and off otherwise, because Spark would
+ *       bind it to every interface.
  *   <li>FlinkRunner: {@code --fasterCopy=true} (no copy of elements between chained operators:
- *       Sluice's DoFns never mutate their inputs). With the embedded cluster ({@code --flinkMaster} unset, {@code [auto]},
- *       {@code [local]}): a generated {@code --flinkConfDir} whose {@code flink-conf.yaml} binds
- *       every endpoint to 127.0.0.1 and gives the job the JVM's classpath ({@code
- *       pipeline.classpaths}); without it, under {@code mvn exec:java}, Flink's JobMaster cannot
- *       load the job's classes.
+ *       Sluice's DoFns never mutate their inputs). With the embedded cluster ({@code --flinkMaster}
+ *       unset, {@code [auto]}, {@code [local]}): a generated {@code --flinkConfDir} whose {@code
+ *       flink-conf.yaml} binds every endpoint to 127.0.0.1 and gives the job the JVM's classpath
+ *       ({@code pipeline.classpaths}); without it, under {@code mvn exec:java}, Flink's JobMaster
+ *       cannot load the job's classes.
  * </ul>
  */
 final class RunnerDefaults {
@@ -148,8 +148,7 @@ final class RunnerDefaults {
   static Path embeddedFlinkConf() throws IOException {
     Path dir = Files.createTempDirectory("sluice-flink-conf");
     dir.toFile().deleteOnExit();
-    String classpath =
-        classpathUrls().stream().map(URL::toString).collect(Collectors.joining(";"));
+    String classpath = classpathUrls().stream().map(URL::toString).collect(Collectors.joining(";"));
     List<String> conf =
         List.of(
             "jobmanager.rpc.address: 127.0.0.1",

@@ -19,13 +19,14 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  *
  * <p>{@code sluice --help} lists the subcommands; {@code sluice SUBCOMMAND --help} lists every
  * option of that subcommand with its description, Beam's own options ({@code --runner}, ...)
- * included. The runner is the DirectRunner unless {@code --runner} names another
- * ({@code SparkRunner}, {@code FlinkRunner}); {@link RunnerDefaults} adds what each needs to run
- * embedded on this machine.
+ * included. The runner is the DirectRunner unless {@code --runner} names another ({@code
+ * SparkRunner}, {@code FlinkRunner}); {@link RunnerDefaults} adds what each needs to run embedded
+ * on this machine.
  *
- * <p>Exit status: 0 on success; 3 when {@code diff} finds differences; 2 for a usage error (unknown subcommand or option, missing or
- * unusable value, input that matches nothing), reported as one line on stderr; 1 when the pipeline
- * itself fails, reported as one line followed by the stack trace.
+ * <p>Exit status: 0 on success; 3 when {@code diff} finds differences; 2 for a usage error (unknown
+ * subcommand or option, missing or unusable value, input that matches nothing), reported as one
+ * line on stderr; 1 when the pipeline itself fails, reported as one line followed by the stack
+ * trace.
  */
 public final class Sluice {
 
@@ -117,8 +118,7 @@ public final class Sluice {
     }
     Subcommand subcommand = SUBCOMMANDS.get(args[0]);
     if (subcommand == null) {
-      err.println(
-          "sluice: unknown subcommand '" + args[0] + "'; run 'sluice --help' to list them");
+      err.println("sluice: unknown subcommand '" + args[0] + "'; run 'sluice --help' to list them");
       return USAGE;
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -143,15 +143,17 @@ public final class Sluice {
   }
 
   /**
-   * Masks credential values in a message: Beam's option parser quotes a value it cannot parse,
-   * such as a malformed {@code --awsCredentialsProvider} JSON with its secret key.
+   * Masks credential values in a message: Beam's option parser quotes a value it cannot parse, such
+   * as a malformed {@code --awsCredentialsProvider} JSON with its secret key.
    */
   static String redact(String message) {
     return SECRET_FIELD.matcher(message).replaceAll("$1****");
   }
 
   private static boolean isHelp(String arg) {
-    return arg.equals("--help") || arg.equals("-h") || arg.equals("help")
+    return arg.equals("--help")
+        || arg.equals("-h")
+        || arg.equals("help")
         || arg.startsWith("--help=");
   }
 
@@ -170,13 +172,19 @@ public final class Sluice {
     String message = firstLine(rootMessage(e));
     Matcher unknown = UNKNOWN_OPTION.matcher(message);
     if (unknown.find()) {
-      return "unknown option --" + unknown.group(1)
-          + "; run 'sluice " + subcommand.name() + " --help' to list the options";
+      return "unknown option --"
+          + unknown.group(1)
+          + "; run 'sluice "
+          + subcommand.name()
+          + " --help' to list the options";
     }
     Matcher missing = MISSING_OPTION.matcher(message);
     if (missing.find()) {
-      return "missing required option --" + missing.group(1)
-          + "; run 'sluice " + subcommand.name() + " --help' to list the options";
+      return "missing required option --"
+          + missing.group(1)
+          + "; run 'sluice "
+          + subcommand.name()
+          + " --help' to list the options";
     }
     return message;
   }

@@ -18,8 +18,13 @@ import java.util.concurrent.TimeUnit;
 final class ClusterRuns {
 
   private static final List<String> OUTPUTS =
-      List.of("churn/labelled", "churn/stayed", "churn/cancelled", "churn/dead-letter",
-          "pageviews/pageviews", "pageviews/dead-letter");
+      List.of(
+          "churn/labelled",
+          "churn/stayed",
+          "churn/cancelled",
+          "churn/dead-letter",
+          "pageviews/pageviews",
+          "pageviews/dead-letter");
 
   private ClusterRuns() {}
 
@@ -38,10 +43,13 @@ final class ClusterRuns {
     String churnInput = new File("testdata/churn/input").getAbsolutePath();
     String pageviewsInput = new File("testdata/pageviews/input").getAbsolutePath();
     for (String side : List.of("direct", "cluster")) {
-      for (List<String> args : List.of(
-          List.of("churn", "--input=" + churnInput, "--output=" + out.resolve(side + "/churn")),
-          List.of("pageviews", "--input=" + pageviewsInput,
-              "--output=" + out.resolve(side + "/pageviews")))) {
+      for (List<String> args :
+          List.of(
+              List.of("churn", "--input=" + churnInput, "--output=" + out.resolve(side + "/churn")),
+              List.of(
+                  "pageviews",
+                  "--input=" + pageviewsInput,
+                  "--output=" + out.resolve(side + "/pageviews")))) {
         if (side.equals("direct")) {
           sluice(args.toArray(new String[0]));
         } else {
@@ -52,13 +60,14 @@ final class ClusterRuns {
       }
     }
     for (String output : OUTPUTS) {
-      sluice("diff", "--left=" + out.resolve("direct/" + output),
+      sluice(
+          "diff",
+          "--left=" + out.resolve("direct/" + output),
           "--right=" + out.resolve("cluster/" + output));
     }
   }
 
-  private static void run(List<String> command, File log)
-      throws IOException, InterruptedException {
+  private static void run(List<String> command, File log) throws IOException, InterruptedException {
     Process process =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
     if (!process.waitFor(5, TimeUnit.MINUTES)) {

@@ -38,19 +38,29 @@ public class EmbeddedRunnersIT {
   }
 
   private static void runPipelines(String runner, Path out) {
-    sluice("churn", "--input=testdata/churn/input", "--output=" + out.resolve("churn"),
+    sluice(
+        "churn",
+        "--input=testdata/churn/input",
+        "--output=" + out.resolve("churn"),
         "--runner=" + runner);
-    sluice("pageviews", "--input=testdata/pageviews/input",
-        "--output=" + out.resolve("pageviews"), "--runner=" + runner);
+    sluice(
+        "pageviews",
+        "--input=testdata/pageviews/input",
+        "--output=" + out.resolve("pageviews"),
+        "--runner=" + runner);
   }
 
   private static void assertSameOutputs(Path other) {
     for (String output : CHURN_OUTPUTS) {
-      sluice("diff", "--left=" + direct.resolve("churn").resolve(output),
+      sluice(
+          "diff",
+          "--left=" + direct.resolve("churn").resolve(output),
           "--right=" + other.resolve("churn").resolve(output));
     }
     for (String output : PAGEVIEWS_OUTPUTS) {
-      sluice("diff", "--left=" + direct.resolve("pageviews").resolve(output),
+      sluice(
+          "diff",
+          "--left=" + direct.resolve("pageviews").resolve(output),
           "--right=" + other.resolve("pageviews").resolve(output));
     }
   }
@@ -74,8 +84,11 @@ public class EmbeddedRunnersIT {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int status =
         Sluice.run(
-            new String[] {"diff", "--left=" + direct.resolve("churn/labelled"),
-                "--right=" + direct.resolve("churn/stayed")},
+            new String[] {
+              "diff",
+              "--left=" + direct.resolve("churn/labelled"),
+              "--right=" + direct.resolve("churn/stayed")
+            },
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
     assertEquals(Sluice.DIFFERENT, status);

@@ -10,8 +10,9 @@ import org.junit.runner.RunWith;
 import org.junit.runners.JUnit4;
 
 /**
- * A real Flink session cluster on 127.0.0.1 (JobManager and one TaskManager from Maven Central jars), jobs submitted with {@code --flinkMaster} and the shaded jar staged: both pipelines, and {@code diff} against the DirectRunner for every output
- * (scripts/flink-cluster.sh).
+ * A real Flink session cluster on 127.0.0.1 (JobManager and one TaskManager from Maven Central
+ * jars), jobs submitted with {@code --flinkMaster} and the shaded jar staged: both pipelines, and
+ * {@code diff} against the DirectRunner for every output (scripts/flink-cluster.sh).
  */
 @RunWith(JUnit4.class)
 public class FlinkClusterIT {

@@ -70,14 +70,17 @@ public class S3IT {
   @Test
   public void churnReadsAndWritesS3AndNeverShowsTheSecret() throws Exception {
     // In its own JVM, so that everything it prints, logs included, can be searched for the secret.
-    String output = sluiceProcess(withS3("churn", "--input=" + S3 + "/churn/input",
-        "--output=" + S3 + "/churn/out"));
+    String output =
+        sluiceProcess(
+            withS3("churn", "--input=" + S3 + "/churn/input", "--output=" + S3 + "/churn/out"));
     assertThat(output, containsString("events read"));
     assertThat(output, not(containsString(S3ProxyServer.SECRET_KEY)));
     String summary;
     try (S3Client client = server.client()) {
-      summary = client.getObjectAsBytes(b -> b.bucket(BUCKET).key("churn/out/summary.json"))
-          .asUtf8String();
+      summary =
+          client
+              .getObjectAsBytes(b -> b.bucket(BUCKET).key("churn/out/summary.json"))
+              .asUtf8String();
     }
     assertThat(summary, containsString("\"events_read\""));
     assertThat(summary, not(containsString(S3ProxyServer.SECRET_KEY)));
@@ -85,41 +88,65 @@ public class S3IT {
 
     sluice("churn", "--input=testdata/churn/input", "--output=" + local.resolve("churn"));
     for (String output1 : List.of("labelled", "stayed", "cancelled")) {
-      sluice(withS3("diff", "--left=" + S3 + "/churn/out/" + output1,
-          "--right=" + local.resolve("churn").resolve(output1)));
+      sluice(
+          withS3(
+              "diff",
+              "--left=" + S3 + "/churn/out/" + output1,
+              "--right=" + local.resolve("churn").resolve(output1)));
     }
-    assertSameDeadLettersBut(S3 + "/churn/out/dead-letter", local.resolve("churn/dead-letter"),
-        S3 + "/churn/input", "testdata/churn/input");
+    assertSameDeadLettersBut(
+        S3 + "/churn/out/dead-letter",
+        local.resolve("churn/dead-letter"),
+        S3 + "/churn/input",
+        "testdata/churn/input");
   }
 
   @Test
   public void pageviewsReadsAHiveTreeFromS3AndWritesParquetToS3() throws Exception {
-    sluice(withS3("pageviews", "--input=" + S3 + "/pageviews/input",
-        "--output=" + S3 + "/pageviews/out", "--format=parquet"));
-    sluice("pageviews", "--input=testdata/pageviews/input",
-        "--output=" + local.resolve("pageviews"), "--format=parquet");
-    sluice(withS3("diff", "--left=" + S3 + "/pageviews/out/pageviews",
-        "--right=" + local.resolve("pageviews/pageviews")));
-    assertSameDeadLettersBut(S3 + "/pageviews/out/dead-letter",
-        local.resolve("pageviews/dead-letter"), S3 + "/pageviews/input",
+    sluice(
+        withS3(
+            "pageviews",
+            "--input=" + S3 + "/pageviews/input",
+            "--output=" + S3 + "/pageviews/out",
+            "--format=parquet"));
+    sluice(
+        "pageviews",
+        "--input=testdata/pageviews/input",
+        "--output=" + local.resolve("pageviews"),
+        "--format=parquet");
+    sluice(
+        withS3(
+            "diff",
+            "--left=" + S3 + "/pageviews/out/pageviews",
+            "--right=" + local.resolve("pageviews/pageviews")));
+    assertSameDeadLettersBut(
+        S3 + "/pageviews/out/dead-letter",
+        local.resolve("pageviews/dead-letter"),
+        S3 + "/pageviews/input",
         "testdata/pageviews/input");
   }
 
   @Test
   public void generatorWritesTheSameTreeToS3() {
     // The seed distribution writes 24 files; realistic writes 4,032, each an S3 multipart upload.
-    sluice(withS3("generate-pageviews", "--dist=seed", "--count=20000",
-        "--out=" + S3 + "/generated"));
-    sluice("generate-pageviews", "--dist=seed", "--count=20000",
+    sluice(
+        withS3("generate-pageviews", "--dist=seed", "--count=20000", "--out=" + S3 + "/generated"));
+    sluice(
+        "generate-pageviews",
+        "--dist=seed",
+        "--count=20000",
         "--out=" + local.resolve("generated"));
-    sluice(withS3("diff", "--left=" + S3 + "/generated/**/*.parquet",
-        "--right=" + local.resolve("generated") + "/**/*.parquet"));
+    sluice(
+        withS3(
+            "diff",
+            "--left=" + S3 + "/generated/**/*.parquet",
+            "--right=" + local.resolve("generated") + "/**/*.parquet"));
   }
 
   @Test
   public void wrongSecretKeyFailsWithOneLine() {
-    String error = sluiceFails(
-        server.options(S3ProxyServer.ACCESS_KEY_ID, "not-the-secret"), "churn");
+    String error =
+        sluiceFails(server.options(S3ProxyServer.ACCESS_KEY_ID, "not-the-secret"), "churn");
     assertThat(error, containsString("SignatureDoesNotMatch"));
     assertThat(error, not(containsString("not-the-secret")));
   }
@@ -146,26 +173,33 @@ public class S3IT {
   }
 
   /**
-   * Dead letters name the file they came from, so the two runs' differ in their input root and
-   * in nothing else: {@code diff} writes both sides' differences, and with each root replaced by
-   * the same marker they must be the same multiset.
+   * Dead letters name the file they came from, so the two runs' differ in their input root and in
+   * nothing else: {@code diff} writes both sides' differences, and with each root replaced by the
+   * same marker they must be the same multiset.
    */
   private static void assertSameDeadLettersBut(
       String s3DeadLetters, Path localDeadLetters, String s3Input, String localInput)
       throws Exception {
     Path differences = TMP.newFolder().toPath();
-    List<String> args = new ArrayList<>(List.of("diff", "--left=" + s3DeadLetters,
-        "--right=" + localDeadLetters, "--output=" + differences));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "diff",
+                "--left=" + s3DeadLetters,
+                "--right=" + localDeadLetters,
+                "--output=" + differences));
     args.addAll(server.options());
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = Sluice.run(args.toArray(new String[0]),
-        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    int status =
+        Sluice.run(
+            args.toArray(new String[0]),
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
     assertEquals(err.toString(StandardCharsets.UTF_8), Sluice.DIFFERENT, status);
     String absoluteLocalInput = Path.of(localInput).toAbsolutePath().toString();
     Map<String, Long> onlyLeft = differences(differences.resolve("only-left"), s3Input);
-    Map<String, Long> onlyRight = differences(differences.resolve("only-right"),
-        absoluteLocalInput);
+    Map<String, Long> onlyRight =
+        differences(differences.resolve("only-right"), absoluteLocalInput);
     assertThat("dead letters name their source files", onlyLeft.isEmpty(), is(false));
     assertEquals(onlyLeft, onlyRight);
   }
@@ -178,14 +212,19 @@ public class S3IT {
       return records;
     }
     try (Stream<Path> files = Files.list(folder)) {
-      Iterable<Path> dataFiles = files.filter(Files::isRegularFile)
-          .filter(f -> !f.getFileName().toString().startsWith("."))::iterator;
+      Iterable<Path> dataFiles =
+          files
+                  .filter(Files::isRegularFile)
+                  .filter(f -> !f.getFileName().toString().startsWith("."))
+              ::iterator;
       for (Path file : dataFiles) {
         for (String line : Files.readAllLines(file)) {
           if (!line.isBlank()) {
             JsonNode node = mapper.readTree(line);
-            records.merge(node.get("record").asText().replace(root, "<input>"),
-                node.get("count").asLong(), Long::sum);
+            records.merge(
+                node.get("record").asText().replace(root, "<input>"),
+                node.get("count").asLong(),
+                Long::sum);
           }
         }
       }
@@ -199,13 +238,19 @@ public class S3IT {
   }
 
   private static String sluiceFails(List<String> options, String subcommand, String input) {
-    List<String> args = new ArrayList<>(List.of(subcommand, "--input=" + input,
-        "--output=" + local.resolve("never-" + subcommand)));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                subcommand,
+                "--input=" + input,
+                "--output=" + local.resolve("never-" + subcommand)));
     args.addAll(options);
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = Sluice.run(args.toArray(new String[0]),
-        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    int status =
+        Sluice.run(
+            args.toArray(new String[0]),
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
     String error = err.toString(StandardCharsets.UTF_8);
     assertEquals(error, Sluice.USAGE, status);
     assertEquals("one line: " + error, 1, error.lines().count());
@@ -222,11 +267,16 @@ public class S3IT {
   /** Runs the command in a new JVM; returns everything it printed, logs included. */
   private static String sluiceProcess(String... args) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
-    String classpath = System.getProperty("surefire.test.class.path",
-        System.getProperty("java.class.path"));
-    List<String> command = new ArrayList<>(List.of(java,
-        "@" + new File(".mvn/jvm.config").getAbsolutePath(), "-cp", classpath,
-        Sluice.class.getName()));
+    String classpath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java,
+                "@" + new File(".mvn/jvm.config").getAbsolutePath(),
+                "-cp",
+                classpath,
+                Sluice.class.getName()));
     command.addAll(Arrays.asList(args));
     Path log = TMP.newFile().toPath();
     Process process =

@@ -101,15 +101,18 @@ final class S3ProxyServer implements AutoCloseable {
   }
 
   /**
-   * The options that point a Sluice command at this server by host name, as a user of a
-   * self-hosted store would: {@code localhost} needs path-style addressing.
+   * The options that point a Sluice command at this server by host name, as a user of a self-hosted
+   * store would: {@code localhost} needs path-style addressing.
    */
   List<String> options(String accessKeyId, String secretKey) {
     return List.of(
         "--endpoint=http://localhost:" + port,
         "--s3PathStyleAccess=true",
         "--awsCredentialsProvider={\"@type\":\"StaticCredentialsProvider\",\"accessKeyId\":\""
-            + accessKeyId + "\",\"secretAccessKey\":\"" + secretKey + "\"}");
+            + accessKeyId
+            + "\",\"secretAccessKey\":\""
+            + secretKey
+            + "\"}");
   }
 
   /** {@link #options(String, String)} with the right credentials. */
@@ -123,8 +126,7 @@ final class S3ProxyServer implements AutoCloseable {
         .endpointOverride(URI.create("http://127.0.0.1:" + port))
         .region(Region.US_EAST_1)
         .credentialsProvider(
-            StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(ACCESS_KEY_ID, SECRET_KEY)))
+            StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY_ID, SECRET_KEY)))
         .forcePathStyle(true)
         .build();
   }

@@ -19,10 +19,13 @@ final class SluiceCommand {
   static String sluice(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = Sluice.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertEquals(String.join(" ", args) + ": " + err.toString(StandardCharsets.UTF_8),
-        Sluice.OK, status);
+    int status =
+        Sluice.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(
+        String.join(" ", args) + ": " + err.toString(StandardCharsets.UTF_8), Sluice.OK, status);
     return out.toString(StandardCharsets.UTF_8);
   }
 }

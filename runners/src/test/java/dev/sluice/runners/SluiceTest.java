@@ -53,8 +53,8 @@ public class SluiceTest {
   @Test
   public void churnHelpListsEveryOptionWithItsDescription() {
     assertEquals(Sluice.OK, run("churn", "--help"));
-    for (String option : new String[] {"--input", "--output", "--format", "--churnPages",
-        "--runner"}) {
+    for (String option :
+        new String[] {"--input", "--output", "--format", "--churnPages", "--runner"}) {
       assertThat(out(), containsString(option));
     }
     assertThat(out(), containsString("Sparkify-format event log to read"));
@@ -64,17 +64,28 @@ public class SluiceTest {
   @Test
   public void helpListsTheS3Options() {
     assertEquals(Sluice.OK, run("churn", "--help"));
-    for (String option : new String[] {"--endpoint", "--awsRegion", "--awsCredentialsProvider",
-        "--s3PathStyleAccess", "--s3UploadBufferSizeBytes"}) {
+    for (String option :
+        new String[] {
+          "--endpoint",
+          "--awsRegion",
+          "--awsCredentialsProvider",
+          "--s3PathStyleAccess",
+          "--s3UploadBufferSizeBytes"
+        }) {
       assertThat(out(), containsString(option));
     }
   }
 
   @Test
   public void aMalformedCredentialsOptionDoesNotEchoTheSecret() {
-    assertEquals(Sluice.USAGE, run("churn", "--input=s3://bucket/events", "--output=o",
-        "--awsCredentialsProvider={\"@type\":\"StaticCredentialsProvider\","
-            + "\"accessKeyId\":\"id\",\"secretAccessKey\":\"s3cr3t+/=\""));
+    assertEquals(
+        Sluice.USAGE,
+        run(
+            "churn",
+            "--input=s3://bucket/events",
+            "--output=o",
+            "--awsCredentialsProvider={\"@type\":\"StaticCredentialsProvider\","
+                + "\"accessKeyId\":\"id\",\"secretAccessKey\":\"s3cr3t+/=\""));
     assertThat(err(), containsString("secretAccessKey\":\"****"));
     assertThat(err(), not(containsString("s3cr3t")));
   }
@@ -82,8 +93,8 @@ public class SluiceTest {
   @Test
   public void pageviewsHelpListsItsOptions() {
     assertEquals(Sluice.OK, run("pageviews", "--help"));
-    for (String option : new String[] {"--input", "--output", "--from", "--to", "--window",
-        "--index", "--format"}) {
+    for (String option :
+        new String[] {"--input", "--output", "--from", "--to", "--window", "--index", "--format"}) {
       assertThat(out(), containsString(option));
     }
     assertThat(out(), containsString("Default: 1h"));
@@ -91,10 +102,13 @@ public class SluiceTest {
 
   @Test
   public void pageviewsUsageErrorsAreOneLine() {
-    assertEquals(Sluice.USAGE,
+    assertEquals(
+        Sluice.USAGE,
         run("pageviews", "--input=testdata/pageviews/input", "--output=o", "--window=7m"));
-    assertEquals("sluice pageviews: window size must be positive and divide a day (e.g. 15m, 1h, "
-        + "1d), got PT420S\n", err());
+    assertEquals(
+        "sluice pageviews: window size must be positive and divide a day (e.g. 15m, 1h, "
+            + "1d), got PT420S\n",
+        err());
   }
 
   @Test
@@ -107,8 +121,7 @@ public class SluiceTest {
   @Test
   public void unknownSubcommandIsOneLine() {
     assertEquals(Sluice.USAGE, run("churns"));
-    assertEquals(
-        "sluice: unknown subcommand 'churns'; run 'sluice --help' to list them\n", err());
+    assertEquals("sluice: unknown subcommand 'churns'; run 'sluice --help' to list them\n", err());
   }
 
   @Test
@@ -138,28 +151,36 @@ public class SluiceTest {
   @Test
   public void badFormatIsOneLine() {
     assertEquals(
-        Sluice.USAGE,
-        run("churn", "--input=testdata/churn/input", "--output=o", "--format=csv"));
+        Sluice.USAGE, run("churn", "--input=testdata/churn/input", "--output=o", "--format=csv"));
     assertEquals("sluice churn: unknown format 'csv': expected json or parquet\n", err());
   }
 
   @Test
   public void directRunnerChecksAreOffUnlessAsked() throws Exception {
     assertArrayEquals(
-        new String[] {"--input=x", "--enforceImmutability=false", "--enforceEncodability=false",
-            "--blockOnRun=false"},
+        new String[] {
+          "--input=x",
+          "--enforceImmutability=false",
+          "--enforceEncodability=false",
+          "--blockOnRun=false"
+        },
         RunnerDefaults.apply(new String[] {"--input=x"}));
     assertArrayEquals(
-        new String[] {"--enforceImmutability=true", "--blockOnRun=true",
-            "--enforceEncodability=false"},
+        new String[] {
+          "--enforceImmutability=true", "--blockOnRun=true", "--enforceEncodability=false"
+        },
         RunnerDefaults.apply(new String[] {"--enforceImmutability=true", "--blockOnRun=true"}));
     assertArrayEquals(
-        new String[] {"--runner=SparkRunner", "--sparkMaster=local[*]",
-            "--storageLevel=MEMORY_AND_DISK"},
+        new String[] {
+          "--runner=SparkRunner", "--sparkMaster=local[*]", "--storageLevel=MEMORY_AND_DISK"
+        },
         RunnerDefaults.apply(new String[] {"--runner=SparkRunner"}));
     assertArrayEquals(
-        new String[] {"--runner=SparkRunner", "--sparkMaster=spark://127.0.0.1:7077",
-            "--storageLevel=MEMORY_AND_DISK"},
+        new String[] {
+          "--runner=SparkRunner",
+          "--sparkMaster=spark://127.0.0.1:7077",
+          "--storageLevel=MEMORY_AND_DISK"
+        },
         RunnerDefaults.apply(
             new String[] {"--runner=SparkRunner", "--sparkMaster=spark://127.0.0.1:7077"}));
   }

@@ -10,8 +10,9 @@ import org.junit.runner.RunWith;
 import org.junit.runners.JUnit4;
 
 /**
- * A real Spark standalone cluster on 127.0.0.1 (master and one worker from Maven Central jars), {@code spark-submit} of the shaded jar: both pipelines, and {@code diff} against the DirectRunner for every output
- * (scripts/spark-cluster.sh).
+ * A real Spark standalone cluster on 127.0.0.1 (master and one worker from Maven Central jars),
+ * {@code spark-submit} of the shaded jar: both pipelines, and {@code diff} against the DirectRunner
+ * for every output (scripts/spark-cluster.sh).
  */
 @RunWith(JUnit4.class)
 public class SparkClusterIT {

@@ -29,12 +29,12 @@ import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * Labels the events of a Sparkify-format log with churn: {@code PCollection<SparkifyEvent>} in, a
- * {@link Result} out with three {@code PCollection<LabelledEvent>}s: {@code labelled} (every event of
- * a known user), {@code stayed} (the events of users who never churned) and {@code cancelled} (the
- * events of users who churned).
+ * {@link Result} out with three {@code PCollection<LabelledEvent>}s: {@code labelled} (every event
+ * of a known user), {@code stayed} (the events of users who never churned) and {@code cancelled}
+ * (the events of users who churned).
  *
- * <p>Semantics are those of the Sparkify churn preparation (Udacity's Data Scientist capstone, in its
- * refactored DataFrame form: filter early, a boolean churn column, a join instead of collected
+ * <p>Semantics are those of the Sparkify churn preparation (Udacity's Data Scientist capstone, in
+ * its refactored DataFrame form: filter early, a boolean churn column, a join instead of collected
  * lists):
  *
  * <ol>
@@ -76,14 +76,19 @@ public final class LabelChurn extends PTransform<PCollection<SparkifyEvent>, Lab
 
   /** Counter of guest events (empty user id) skipped. */
   public static final String GUEST_EVENTS_SKIPPED = "guest_events_skipped";
+
   /** Counter of events output as labelled. */
   public static final String LABELLED_EVENTS = "labelled_events";
+
   /** Counter of events of users who stayed. */
   public static final String STAYED_EVENTS = "stayed_events";
+
   /** Counter of events of users who churned. */
   public static final String CANCELLED_EVENTS = "cancelled_events";
+
   /** Counter of users who churned. */
   public static final String CHURNED_USERS = "churned_users";
+
   /** Counter of users who stayed. */
   public static final String STAYED_USERS = "stayed_users";
 

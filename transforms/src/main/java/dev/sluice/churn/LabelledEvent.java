@@ -8,12 +8,12 @@ import org.apache.beam.sdk.schemas.annotations.SchemaFieldNumber;
 
 /**
  * A {@link SparkifyEvent} of a known user with its churn labels: {@code churn} (this event is on a
- * churn page) and {@code label} (1 if the user churned, else 0), the two columns of the Sparkify churn
- * preparation.
+ * churn page) and {@code label} (1 if the user churned, else 0), the two columns of the Sparkify
+ * churn preparation.
  *
- * <p>Schema-aware with fields {@code event} (nested), {@code churn}, {@code label}. Written to files
- * by {@code WriteRecords}, it becomes one flat row: the Sparkify columns, then {@code churn} and
- * {@code label}.
+ * <p>Schema-aware with fields {@code event} (nested), {@code churn}, {@code label}. Written to
+ * files by {@code WriteRecords}, it becomes one flat row: the Sparkify columns, then {@code churn}
+ * and {@code label}.
  */
 @DefaultSchema(AutoValueSchema.class)
 @AutoValue

@@ -23,13 +23,14 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * file, line) in, a {@code WithFailures.Result} out whose {@code output()} is the {@code
  * PCollection<SparkifyEvent>} and whose {@code failures()} is the {@code PCollection<DeadLetter>}.
  *
- * <p>A line becomes a dead letter, with the original line, its source and the reason, when it is not
- * JSON, not a JSON object, lacks {@code ts}, {@code page} or {@code userId} (or has them {@code
+ * <p>A line becomes a dead letter, with the original line, its source and the reason, when it is
+ * not JSON, not a JSON object, lacks {@code ts}, {@code page} or {@code userId} (or has them {@code
  * null}), or when a known field has the wrong type: {@code userId}, {@code page} and the other text
- * fields must be strings; {@code ts}, {@code registration}, {@code sessionId}, {@code itemInSession}
- * and {@code status} integers (an integral float such as {@code 1540991795796.0}, as Sparkify writes
- * {@code registration}, is accepted); {@code length} a number. Unknown fields are ignored, so newer
- * simulator versions still parse. Guest events ({@code userId ""}) are valid events and are output.
+ * fields must be strings; {@code ts}, {@code registration}, {@code sessionId}, {@code
+ * itemInSession} and {@code status} integers (an integral float such as {@code 1540991795796.0}, as
+ * Sparkify writes {@code registration}, is accepted); {@code length} a number. Unknown fields are
+ * ignored, so newer simulator versions still parse. Guest events ({@code userId ""}) are valid
+ * events and are output.
  *
  * <p>Lines that are empty or only whitespace hold no record and are skipped on purpose, counted as
  * {@value #BLANK_LINES_SKIPPED}. Every other line is counted as {@value #EVENTS_READ}, and {@code
@@ -44,10 +45,13 @@ public final class ParseSparkifyEvents
 
   /** Step name written into dead letters. */
   public static final String STEP = "ParseSparkifyEvents";
+
   /** Counter of non-blank lines read. */
   public static final String EVENTS_READ = "events_read";
+
   /** Counter of empty or whitespace-only lines skipped. */
   public static final String BLANK_LINES_SKIPPED = "blank_lines_skipped";
+
   /** Counter of lines sent to the dead letter. */
   public static final String DEAD_LETTERS = "dead_letters";
 
@@ -66,8 +70,7 @@ public final class ParseSparkifyEvents
       PCollection<KV<String, String>> lines) {
     PCollectionTuple parsed =
         lines.apply(
-            "ParseJson",
-            ParDo.of(new ParseFn()).withOutputTags(EVENTS, TupleTagList.of(FAILURES)));
+            "ParseJson", ParDo.of(new ParseFn()).withOutputTags(EVENTS, TupleTagList.of(FAILURES)));
     return WithFailures.Result.of(parsed.get(EVENTS), parsed.get(FAILURES));
   }
 
@@ -178,8 +181,7 @@ public final class ParseSparkifyEvents
 
   private static InvalidEventException wrongType(String field, String expected, JsonNode node) {
     String got = node.getNodeType().name() + (node.isNumber() ? " " + node.asText() : "");
-    return new InvalidEventException(
-        "field '" + field + "' must be " + expected + ", got " + got);
+    return new InvalidEventException("field '" + field + "' must be " + expected + ", got " + got);
   }
 
   /** Parses each line; routes invalid ones to the dead letter and counts every outcome. */

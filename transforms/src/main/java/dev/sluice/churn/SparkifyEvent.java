@@ -25,7 +25,9 @@ public abstract class SparkifyEvent {
   @SchemaFieldNumber("0")
   public abstract @Nullable String getArtist();
 
-  /** Authentication state: {@code Logged In}, {@code Logged Out}, {@code Guest}, {@code Cancelled}. */
+  /**
+   * Authentication state: {@code Logged In}, {@code Logged Out}, {@code Guest}, {@code Cancelled}.
+   */
   @SchemaFieldNumber("1")
   public abstract @Nullable String getAuth();
 

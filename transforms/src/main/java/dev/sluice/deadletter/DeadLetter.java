@@ -11,8 +11,8 @@ import org.apache.beam.sdk.schemas.annotations.SchemaFieldNumber;
  * reason.
  *
  * <p>Schema-aware (fields in this order: {@code source}, {@code step}, {@code reason}, {@code
- * payload}), so a {@code PCollection<DeadLetter>} has a deterministic {@code SchemaCoder} and can be
- * written as JSON lines or Parquet like any other output. Every Sluice transform that can reject
+ * payload}), so a {@code PCollection<DeadLetter>} has a deterministic {@code SchemaCoder} and can
+ * be written as JSON lines or Parquet like any other output. Every Sluice transform that can reject
  * input returns its dead letters as a {@code PCollection<DeadLetter>} beside its main output, and
  * counts them with a Beam {@code Metrics} counter.
  */

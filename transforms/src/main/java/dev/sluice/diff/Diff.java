@@ -4,11 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
-import java.util.HashMap;
 import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
@@ -17,9 +15,11 @@ import org.apache.beam.sdk.coders.MapCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
-import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
@@ -41,8 +41,8 @@ import org.apache.beam.sdk.values.TupleTagList;
  * <p>Order-insensitive and duplicate-aware: a record twice on the left and once on the right gives
  * ({@code record}, 1) in {@code onlyLeft}. Records are compared as strings; compare JSON as JSON by
  * passing {@link #canonicalJson(String)} of each record (key order and whitespace aside). Counters
- * in this class's namespace: {@value #LEFT_RECORDS}, {@value #RIGHT_RECORDS}, {@value
- * #ONLY_LEFT}, {@value #ONLY_RIGHT} (records, with multiplicity).
+ * in this class's namespace: {@value #LEFT_RECORDS}, {@value #RIGHT_RECORDS}, {@value #ONLY_LEFT},
+ * {@value #ONLY_RIGHT} (records, with multiplicity).
  *
  * <p>Records are keyed by one of {@link #withBuckets buckets} of their hash, and one lifted {@code
  * CombineFn} per bucket counts each record per side, so the shuffle carries partial counts and has
@@ -56,10 +56,13 @@ public final class Diff extends PTransform<PCollectionList<String>, Diff.Result>
 
   /** Counter of left records. */
   public static final String LEFT_RECORDS = "left_records";
+
   /** Counter of right records. */
   public static final String RIGHT_RECORDS = "right_records";
+
   /** Counter of records only in the left (with multiplicity). */
   public static final String ONLY_LEFT = "only_left";
+
   /** Counter of records only in the right (with multiplicity). */
   public static final String ONLY_RIGHT = "only_right";
 
@@ -154,7 +157,8 @@ public final class Diff extends PTransform<PCollectionList<String>, Diff.Result>
 
   /** Counts each record of a bucket per side: record to (left count, right count). */
   static final class CountPerSideFn
-      extends Combine.CombineFn<KV<String, Boolean>, Map<String, KV<Long, Long>>, Map<String, KV<Long, Long>>> {
+      extends Combine.CombineFn<
+          KV<String, Boolean>, Map<String, KV<Long, Long>>, Map<String, KV<Long, Long>>> {
     private static final KV<Long, Long> LEFT_ONE = KV.of(1L, 0L);
     private static final KV<Long, Long> RIGHT_ONE = KV.of(0L, 1L);
 
@@ -168,10 +172,10 @@ public final class Diff extends PTransform<PCollectionList<String>, Diff.Result>
     }
 
     @Override
-    public Map<String, KV<Long, Long>> addInput(Map<String, KV<Long, Long>> counts, KV<String, Boolean> record) {
+    public Map<String, KV<Long, Long>> addInput(
+        Map<String, KV<Long, Long>> counts, KV<String, Boolean> record) {
       Map<String, KV<Long, Long>> updated = mutable(counts);
-      updated.merge(
-          record.getKey(), record.getValue() ? LEFT_ONE : RIGHT_ONE, CountPerSideFn::add);
+      updated.merge(record.getKey(), record.getValue() ? LEFT_ONE : RIGHT_ONE, CountPerSideFn::add);
       return updated;
     }
 

@@ -35,8 +35,7 @@ public enum FileFormat {
         }
       }
     }
-    throw new IllegalArgumentException(
-        "unknown format '" + name + "': expected json or parquet");
+    throw new IllegalArgumentException("unknown format '" + name + "': expected json or parquet");
   }
 
   @Override

@@ -12,6 +12,7 @@ public final class Int96Timestamps {
 
   /** The Julian day of 1970-01-01. */
   private static final long JULIAN_DAY_OF_EPOCH = 2_440_588L;
+
   private static final long MILLIS_PER_DAY = 86_400_000L;
   private static final long NANOS_PER_MILLI = 1_000_000L;
 

@@ -56,8 +56,8 @@ import org.joda.time.format.DateTimeFormatter;
 import org.joda.time.format.ISODateTimeFormat;
 
 /**
- * Reads a Hive-style partitioned tree of Parquet or JSON-lines files into rows: {@code PBegin} in, a
- * {@code WithFailures.Result} out whose {@code output()} is a {@code PCollection<Row>} and whose
+ * Reads a Hive-style partitioned tree of Parquet or JSON-lines files into rows: {@code PBegin} in,
+ * a {@code WithFailures.Result} out whose {@code output()} is a {@code PCollection<Row>} and whose
  * {@code failures()} is the {@code PCollection<DeadLetter>} of unreadable files and records.
  *
  * <p>The tree is {@code ROOT/key=value/.../file}, e.g. {@code
@@ -69,26 +69,26 @@ import org.joda.time.format.ISODateTimeFormat;
  *
  * <p>The output schema is the given columns, all nullable, followed by the requested partition keys
  * that are not columns, as nullable strings. Each row gets its file's partition values (the strings
- * of the path, zero padding kept); a column that is also a partition key takes the file's value, and
- * the partition value only where the file has none.
+ * of the path, zero padding kept); a column that is also a partition key takes the file's value,
+ * and the partition value only where the file has none.
  *
- * <p>Reads only what it needs. Partitions are found on the launcher, as Spark's driver finds them, by
- * listing {@code ROOT/**}; with {@link #withTimeRange} those whose {@code year/month/day/hour} span
- * misses {@code [from, to)} are pruned without opening a file ({@link #plan()} reports the counts).
- * Parquet files are read with the columns of the schema only (a projected read schema), row group by
- * row group. Column types: {@code STRING} from Parquet strings; {@code DATETIME} from {@code INT64}
- * timestamps in milliseconds, microseconds or nanoseconds (a plain {@code INT64} is taken as epoch
- * milliseconds) and from {@code INT96} (as Spark and Hive write it); {@code INT64}, {@code INT32},
- * {@code DOUBLE}, {@code BOOLEAN} from the same Parquet types. In JSON lines a {@code DATETIME} is an
- * ISO-8601 string (UTC unless it says otherwise) or epoch milliseconds.
+ * <p>Reads only what it needs. Partitions are found on the launcher, as Spark's driver finds them,
+ * by listing {@code ROOT/**}; with {@link #withTimeRange} those whose {@code year/month/day/hour}
+ * span misses {@code [from, to)} are pruned without opening a file ({@link #plan()} reports the
+ * counts). Parquet files are read with the columns of the schema only (a projected read schema),
+ * row group by row group. Column types: {@code STRING} from Parquet strings; {@code DATETIME} from
+ * {@code INT64} timestamps in milliseconds, microseconds or nanoseconds (a plain {@code INT64} is
+ * taken as epoch milliseconds) and from {@code INT96} (as Spark and Hive write it); {@code INT64},
+ * {@code INT32}, {@code DOUBLE}, {@code BOOLEAN} from the same Parquet types. In JSON lines a
+ * {@code DATETIME} is an ISO-8601 string (UTC unless it says otherwise) or epoch milliseconds.
  *
  * <p>Errors. A file that cannot be read (corrupt, or a column of an unconvertible type) gives one
- * dead letter with the file's path as payload; the records read from it before the error stay in the
- * output, and the reason says how many. A JSON line that is not an object or has a field of the
- * wrong type gives a dead letter with the line. Rows are not checked for nulls: that is the caller's
- * rule to apply. Counters in this class's namespace: {@value #FILES_READ}, {@value #RECORDS_READ}
- * (every record met, good or bad), {@value #UNREADABLE_FILES} and {@value #BAD_RECORDS}, so that
- * {@code records_read = rows output + bad_records}.
+ * dead letter with the file's path as payload; the records read from it before the error stay in
+ * the output, and the reason says how many. A JSON line that is not an object or has a field of the
+ * wrong type gives a dead letter with the line. Rows are not checked for nulls: that is the
+ * caller's rule to apply. Counters in this class's namespace: {@value #FILES_READ}, {@value
+ * #RECORDS_READ} (every record met, good or bad), {@value #UNREADABLE_FILES} and {@value
+ * #BAD_RECORDS}, so that {@code records_read = rows output + bad_records}.
  *
  * <p>Each file is read whole by one worker; files are spread across workers. Output is in the
  * global window.
@@ -105,12 +105,16 @@ public final class ReadHivePartitioned
 
   /** Step name written into dead letters. */
   public static final String STEP = "ReadHivePartitioned";
+
   /** Counter of files opened. */
   public static final String FILES_READ = "files_read";
+
   /** Counter of records read (rows output plus bad JSON lines). */
   public static final String RECORDS_READ = "records_read";
+
   /** Counter of files that could not be read to the end (one dead letter each). */
   public static final String UNREADABLE_FILES = "unreadable_files";
+
   /** Counter of records that could not be read (bad JSON lines; one dead letter each). */
   public static final String BAD_RECORDS = "bad_records";
 
@@ -157,8 +161,12 @@ public final class ReadHivePartitioned
     for (Schema.Field field : columns.getFields()) {
       if (!Converters.SUPPORTED.contains(field.getType().getTypeName())) {
         throw new IllegalArgumentException(
-            "column " + field.getName() + " has unsupported type " + field.getType()
-                + "; supported: " + Converters.SUPPORTED);
+            "column "
+                + field.getName()
+                + " has unsupported type "
+                + field.getType()
+                + "; supported: "
+                + Converters.SUPPORTED);
       }
     }
     return new ReadHivePartitioned(
@@ -225,7 +233,8 @@ public final class ReadHivePartitioned
     Schema schema = outputSchema();
     PCollectionTuple read =
         input
-            .apply("ListPartitionedFiles", Create.of(plan().files()).withCoder(MetadataCoderV2.of()))
+            .apply(
+                "ListPartitionedFiles", Create.of(plan().files()).withCoder(MetadataCoderV2.of()))
             .apply("ReadMatches", FileIO.readMatches())
             .apply(
                 "ReadRecords",
@@ -247,8 +256,11 @@ public final class ReadHivePartitioned
     if (ReadLines.isHidden(name)) {
       return false;
     }
-    return name.endsWith(".parquet") || name.endsWith(".json") || name.endsWith(".jsonl")
-        || name.endsWith(".json.gz") || name.endsWith(".jsonl.gz");
+    return name.endsWith(".parquet")
+        || name.endsWith(".json")
+        || name.endsWith(".jsonl")
+        || name.endsWith(".json.gz")
+        || name.endsWith(".jsonl.gz");
   }
 
   /** The files to read and what was pruned, found by listing the tree on the launcher. */
@@ -295,7 +307,8 @@ public final class ReadHivePartitioned
         }
       }
       if (partitions.isEmpty()) {
-        throw new IllegalArgumentException("no data file (.parquet, .json, .json.gz) under " + root);
+        throw new IllegalArgumentException(
+            "no data file (.parquet, .json, .json.gz) under " + root);
       }
       kept.sort((a, b) -> a.resourceId().toString().compareTo(b.resourceId().toString()));
       return new Plan(
@@ -443,7 +456,8 @@ public final class ReadHivePartitioned
         throws IOException {
       try (BufferedReader lines =
           new BufferedReader(
-              new InputStreamReader(Channels.newInputStream(file.open()), StandardCharsets.UTF_8))) {
+              new InputStreamReader(
+                  Channels.newInputStream(file.open()), StandardCharsets.UTF_8))) {
         String line;
         while ((line = lines.readLine()) != null) {
           if (line.isBlank()) {
@@ -476,9 +490,7 @@ public final class ReadHivePartitioned
         Schema.Field field = schema.getField(i);
         JsonNode value = node.get(field.getName());
         values[i] =
-            value == null || value.isNull()
-                ? partition[i]
-                : Converters.fromJson(field, value);
+            value == null || value.isNull() ? partition[i] : Converters.fromJson(field, value);
       }
       return Row.withSchema(schema).attachValues(values);
     }
@@ -575,7 +587,11 @@ public final class ReadHivePartitioned
           break;
       }
       throw new IllegalArgumentException(
-          "column " + field.getName() + " has Parquet type " + primitive + ", which cannot be read as "
+          "column "
+              + field.getName()
+              + " has Parquet type "
+              + primitive
+              + ", which cannot be read as "
               + field.getType().getTypeName());
     }
 
@@ -649,7 +665,11 @@ public final class ReadHivePartitioned
           break;
       }
       throw new IllegalArgumentException(
-          "field '" + field.getName() + "' must be " + field.getType().getTypeName() + ", got "
+          "field '"
+              + field.getName()
+              + "' must be "
+              + field.getType().getTypeName()
+              + ", got "
               + value.getNodeType());
     }
   }

@@ -34,15 +34,16 @@ import org.apache.beam.sdk.values.PCollection;
  * starts with {@code .} or {@code _} ({@code _SUCCESS}, {@code .crc}) are not data and are skipped,
  * as Spark and Hadoop skip them.
  *
- * <p>Uncompressed files are split into ranges of about 64 MB that are read in parallel, so one large
- * file does not serialise the pipeline; a compressed file is read whole by one worker. This is
- * Beam's own splittable text reader ({@link TextSource} through {@link
- * ReadAllViaFileBasedSourceWithFilename}), which {@code TextIO.readFiles()} uses too, minus the loss
- * of the file name.
+ * <p>Uncompressed files are split into ranges of about 64 MB that are read in parallel, so one
+ * large file does not serialise the pipeline; a compressed file is read whole by one worker. This
+ * is Beam's own splittable text reader ({@link TextSource} through {@link
+ * ReadAllViaFileBasedSourceWithFilename}), which {@code TextIO.readFiles()} uses too, minus the
+ * loss of the file name.
  *
  * <p>Output is in the global window with no timestamps of interest. A pattern that matches nothing
- * fails the pipeline at run time with Beam's "no matching files" error; callers that want a friendly
- * message check the input before they build the pipeline (see {@link #filepatternOf(String)}).
+ * fails the pipeline at run time with Beam's "no matching files" error; callers that want a
+ * friendly message check the input before they build the pipeline (see {@link
+ * #filepatternOf(String)}).
  *
  * <pre>{@code
  * PCollection<KV<String, String>> lines = p.apply("ReadLines", ReadLines.from("events/"));

@@ -116,8 +116,7 @@ public final class WriteRecords<T> extends PTransform<PCollection<T>, WriteFiles
     PCollection<Row> rows =
         isFlat(input.getSchema())
             ? input.apply("ToRows", Convert.toRows())
-            : input.apply(
-                "FlattenRows", Select.<T>flattenedSchema().keepMostNestedFieldName());
+            : input.apply("FlattenRows", Select.<T>flattenedSchema().keepMostNestedFieldName());
     switch (format) {
       case JSON:
         return rows.apply("FormatAsJson", ToJson.of())

@@ -18,8 +18,8 @@ import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
 
 /**
- * Formats page-view rollups as one JSON object per line, ready for Elasticsearch's bulk API:
- * {@code PCollection<PageViewStats>} in, {@code PCollection<String>} out (no newline), windows and
+ * Formats page-view rollups as one JSON object per line, ready for Elasticsearch's bulk API: {@code
+ * PCollection<PageViewStats>} in, {@code PCollection<String>} out (no newline), windows and
  * timestamps kept.
  *
  * <p>Fields, always in this order:
@@ -32,14 +32,15 @@ import org.joda.time.Duration;
  *
  * <p>{@code ts} is the window start as {@code yyyy-MM-dd'T'HH:mm:ss} in UTC; {@code freq} names the
  * window size ({@code 15min}, {@code 1hour}, {@code 1day}; in general {@code N} followed by {@code
- * day}, {@code hour}, {@code min} or {@code s}, the largest unit that divides it); {@code _index} is
- * {@value #DEFAULT_INDEX} unless {@link #withIndex} says otherwise; {@code referrers} keys are
+ * day}, {@code hour}, {@code min} or {@code s}, the largest unit that divides it); {@code _index}
+ * is {@value #DEFAULT_INDEX} unless {@link #withIndex} says otherwise; {@code referrers} keys are
  * sorted. Separators and escaping are those of Python's {@code json.dumps} ({@code ", "}, {@code ":
  * "}, non-ASCII as {@code \\uXXXX}), so the lines compare byte for byte with the Python and Spark
- * jobs this replaces. Because {@code _id} is the same for every pane of a window, loading late panes
- * as upserts keeps the latest counts.
+ * jobs this replaces. Because {@code _id} is the same for every pane of a window, loading late
+ * panes as upserts keeps the latest counts.
  */
-public final class FormatAsJson extends PTransform<PCollection<PageViewStats>, PCollection<String>> {
+public final class FormatAsJson
+    extends PTransform<PCollection<PageViewStats>, PCollection<String>> {
 
   /** The default {@code _index}. */
   public static final String DEFAULT_INDEX = "events";
@@ -47,7 +48,8 @@ public final class FormatAsJson extends PTransform<PCollection<PageViewStats>, P
   private static final DateTimeFormatter WINDOW_START =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
   private static final JsonFactory JSON =
-      JsonFactory.builder().enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII)
+      JsonFactory.builder()
+          .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII)
           .build();
 
   private final String index;
@@ -107,7 +109,8 @@ public final class FormatAsJson extends PTransform<PCollection<PageViewStats>, P
    * @return one line of JSON, without a newline
    */
   public static String format(PageViewStats stats, String index) {
-    String ts = WINDOW_START.format(java.time.Instant.ofEpochMilli(stats.getWindowStart().getMillis()));
+    String ts =
+        WINDOW_START.format(java.time.Instant.ofEpochMilli(stats.getWindowStart().getMillis()));
     StringWriter out = new StringWriter(256);
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.setPrettyPrinter(PythonSeparators.INSTANCE);

@@ -67,17 +67,18 @@ import org.joda.time.Instant;
  * views' {@code ts} (the minimum timestamp, as files give, is fine).
  *
  * <p>Panes. Bounded input (files) gives exactly one pane per window, when the watermark passes its
- * end (with Beam's default trigger, so that every runner combines before the shuffle). Unbounded input gets the same on-time pane, then, for views that arrive late but within the
- * allowed lateness (default {@link #DEFAULT_ALLOWED_LATENESS}, {@link #withAllowedLateness}), one
- * late pane per late view. Panes accumulate: every pane carries the full counts of its window so
- * far, so writing each pane as an upsert by key (as Elasticsearch does with {@code _id}) leaves the
- * final counts. Views later than the allowed lateness are dropped by the runner and counted in its
- * {@code droppedDueToLateness} counter ({@link #lateViewsDropped}). Records output are counted as
- * {@value #ROLLUP_RECORDS}. {@link #withEarlyFirings} adds speculative panes every so
- * often in processing time before the window closes.
+ * end (with Beam's default trigger, so that every runner combines before the shuffle). Unbounded
+ * input gets the same on-time pane, then, for views that arrive late but within the allowed
+ * lateness (default {@link #DEFAULT_ALLOWED_LATENESS}, {@link #withAllowedLateness}), one late pane
+ * per late view. Panes accumulate: every pane carries the full counts of its window so far, so
+ * writing each pane as an upsert by key (as Elasticsearch does with {@code _id}) leaves the final
+ * counts. Views later than the allowed lateness are dropped by the runner and counted in its {@code
+ * droppedDueToLateness} counter ({@link #lateViewsDropped}). Records output are counted as {@value
+ * #ROLLUP_RECORDS}. {@link #withEarlyFirings} adds speculative panes every so often in processing
+ * time before the window closes.
  *
- * <p>Views must have non-null customer, url and session id ({@link PageView} guarantees it).
- * Memory per key and window: the distinct session ids and referrers of that group.
+ * <p>Views must have non-null customer, url and session id ({@link PageView} guarantees it). Memory
+ * per key and window: the distinct session ids and referrers of that group.
  *
  * <pre>{@code
  * PCollection<PageViewStats> hourly = views.apply("HourlyPageViews", HourlyPageViews.create());
@@ -93,6 +94,7 @@ public final class HourlyPageViews
 
   /** One hour. */
   public static final Duration DEFAULT_WINDOW_SIZE = Duration.standardHours(1);
+
   /** One hour: late views up to an hour after the window's end still update it. */
   public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.standardHours(1);
 
@@ -142,7 +144,8 @@ public final class HourlyPageViews
     if (buckets < 1 || buckets > 65_536) {
       throw new IllegalArgumentException("buckets must be in [1, 65536], got " + buckets);
     }
-    return new HourlyPageViews(windowSize, allowedLateness, earlyFiringDelay, buckets, maxEntriesPerBundle);
+    return new HourlyPageViews(
+        windowSize, allowedLateness, earlyFiringDelay, buckets, maxEntriesPerBundle);
   }
 
   /**
@@ -164,7 +167,8 @@ public final class HourlyPageViews
       throw new IllegalArgumentException(
           "window size must be positive and divide a day (e.g. 15m, 1h, 1d), got " + size);
     }
-    return new HourlyPageViews(size, allowedLateness, earlyFiringDelay, buckets, maxEntriesPerBundle);
+    return new HourlyPageViews(
+        size, allowedLateness, earlyFiringDelay, buckets, maxEntriesPerBundle);
   }
 
   /**
@@ -178,7 +182,8 @@ public final class HourlyPageViews
     if (lateness.getMillis() < 0) {
       throw new IllegalArgumentException("allowed lateness must be >= 0, got " + lateness);
     }
-    return new HourlyPageViews(windowSize, lateness, earlyFiringDelay, buckets, maxEntriesPerBundle);
+    return new HourlyPageViews(
+        windowSize, lateness, earlyFiringDelay, buckets, maxEntriesPerBundle);
   }
 
   /**
@@ -273,11 +278,11 @@ public final class HourlyPageViews
    * runner (the DirectRunner included) combine before the shuffle.
    */
   /**
-   * The bounded plan: views are combined within each bundle, before windowing, into partial
-   * bucket maps ({@link CombineInBundleFn}), which are then windowed by their timestamps and merged
-   * per bucket and window. Every runner then shuffles a few partial maps per bundle instead of
-   * every view, and the views themselves are not copied by the AssignEventTime, window and key
-   * steps that the DirectRunner would materialize one after another.
+   * The bounded plan: views are combined within each bundle, before windowing, into partial bucket
+   * maps ({@link CombineInBundleFn}), which are then windowed by their timestamps and merged per
+   * bucket and window. Every runner then shuffles a few partial maps per bundle instead of every
+   * view, and the views themselves are not copied by the AssignEventTime, window and key steps that
+   * the DirectRunner would materialize one after another.
    */
   private PCollection<PageViewStats> combineInBundlesFirst(
       PCollection<PageView> views, CombineFns.ComposedCombineFn<PageView> stats) {
@@ -291,12 +296,13 @@ public final class HourlyPageViews
       throw new IllegalStateException("no coder for the page-view accumulators", e);
     }
     return views
-        .apply("CombineInBundle", ParDo.of(new CombineInBundleFn(stats, windowSize, buckets, maxEntriesPerBundle)))
+        .apply(
+            "CombineInBundle",
+            ParDo.of(new CombineInBundleFn(stats, windowSize, buckets, maxEntriesPerBundle)))
         .setCoder(KvCoder.of(VarIntCoder.of(), partialCoder))
         .apply(
             "WindowByEventTime",
-            Window.<KV<Integer, Map<KV<String, String>, Object[]>>>into(
-                    FixedWindows.of(windowSize))
+            Window.<KV<Integer, Map<KV<String, String>, Object[]>>>into(FixedWindows.of(windowSize))
                 .triggering(DefaultTrigger.of())
                 .withAllowedLateness(Duration.ZERO)
                 .discardingFiredPanes())
@@ -312,7 +318,10 @@ public final class HourlyPageViews
           .withAllowedLateness(Duration.ZERO)
           .discardingFiredPanes();
     }
-    return fixed.triggering(trigger()).withAllowedLateness(allowedLateness).accumulatingFiredPanes();
+    return fixed
+        .triggering(trigger())
+        .withAllowedLateness(allowedLateness)
+        .accumulatingFiredPanes();
   }
 
   /** The session id of a view. */
@@ -375,8 +384,9 @@ public final class HourlyPageViews
       KV<String, String> key = KV.of(view.getCustomer(), view.getUrl());
       Object[] urlAccumulator = urls.get(key);
       urls.put(
-          key, stats.addInput(urlAccumulator == null ? stats.createAccumulator() : urlAccumulator,
-              view));
+          key,
+          stats.addInput(
+              urlAccumulator == null ? stats.createAccumulator() : urlAccumulator, view));
       return urls;
     }
 
@@ -430,16 +440,17 @@ public final class HourlyPageViews
 
   /**
    * Combines the views of a bundle into one partial bucket map per (input window, event-time
-   * window, bucket): {@code PageView} in, {@code KV<bucket, Map<(customer, url), accumulator>>} out,
-   * each with the timestamp of the latest input of its event-time window, or that window's start if
-   * later, so that windowing the output by timestamp puts it in the event-time window of its views.
+   * window, bucket): {@code PageView} in, {@code KV<bucket, Map<(customer, url), accumulator>>}
+   * out, each with the timestamp of the latest input of its event-time window, or that window's
+   * start if later, so that windowing the output by timestamp puts it in the event-time window of
+   * its views.
    *
    * <p>Memory is bounded: when the partial maps hold {@value #MAX_ENTRIES} (customer, url) entries
-   * (by default),
-   * they are output mid-bundle, which is possible when they are all in the current input's window
-   * and not earlier than its timestamp (always so for views read from files: global window, minimum
-   * timestamp); otherwise they wait for the end of the bundle. Requires input timestamps no later
-   * than the views' {@code ts}, as {@code WithTimestamps} does in the unbounded plan.
+   * (by default), they are output mid-bundle, which is possible when they are all in the current
+   * input's window and not earlier than its timestamp (always so for views read from files: global
+   * window, minimum timestamp); otherwise they wait for the end of the bundle. Requires input
+   * timestamps no later than the views' {@code ts}, as {@code WithTimestamps} does in the unbounded
+   * plan.
    */
   static final class CombineInBundleFn
       extends DoFn<PageView, KV<Integer, Map<KV<String, String>, Object[]>>> {

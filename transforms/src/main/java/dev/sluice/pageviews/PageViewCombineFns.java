@@ -26,9 +26,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *   <li>{@link #referrers()}: {@code referrers}, a count per referrer, null referrers not counted.
  * </ul>
  *
- * <p>All three are associative and commutative, so runners combine them before the shuffle (combiner
- * lifting). Accumulators are updated in place when these functions made them, and copied first when
- * a runner hands back one its coder decoded (Beam decodes empty maps and sets as read-only). Memory per key and window: {@code pageViews} one long; {@code visitors} one entry per
+ * <p>All three are associative and commutative, so runners combine them before the shuffle
+ * (combiner lifting). Accumulators are updated in place when these functions made them, and copied
+ * first when a runner hands back one its coder decoded (Beam decodes empty maps and sets as
+ * read-only). Memory per key and window: {@code pageViews} one long; {@code visitors} one entry per
  * distinct session id (exact, unlike {@code ApproximateUnique}); {@code referrers} one entry per
  * distinct referrer.
  *
@@ -58,8 +59,8 @@ public final class PageViewCombineFns {
   /**
    * {@code referrers}: how many inputs came from each referrer. Input nullable {@code String}
    * referrers (give the input a {@code NullableCoder}); null referrers are not counted, so a group
-   * with only null referrers gives an empty map. Output a {@code SortedMap<String, Long>} ordered by
-   * referrer, with the deterministic {@code SortedMapCoder}.
+   * with only null referrers gives an empty map. Output a {@code SortedMap<String, Long>} ordered
+   * by referrer, with the deterministic {@code SortedMapCoder}.
    */
   public static CombineFn<@Nullable String, ?, SortedMap<String, Long>> referrers() {
     return new CountPerReferrerFn();

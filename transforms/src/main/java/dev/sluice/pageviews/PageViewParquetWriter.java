@@ -68,7 +68,9 @@ public final class PageViewParquetWriter implements AutoCloseable {
                 + "  required binary url (STRING);\n"
                 + "  optional binary referrer (STRING);\n"
                 + "  required binary session_id (STRING);\n"
-                + "  required " + encoding.column + ";\n"
+                + "  required "
+                + encoding.column
+                + ";\n"
                 + "}");
     ParquetWriter<Group> writer =
         ExampleParquetWriter.builder(BeamOutputFile.of(path))

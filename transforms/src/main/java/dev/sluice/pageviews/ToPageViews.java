@@ -48,8 +48,10 @@ public final class ToPageViews
 
   /** Step name written into dead letters. */
   public static final String STEP = "ToPageViews";
+
   /** Counter of valid page views. */
   public static final String PAGE_VIEWS = "page_views";
+
   /** Counter of rows sent to the dead letter. */
   public static final String INVALID_PAGE_VIEWS = "invalid_page_views";
 
@@ -85,8 +87,11 @@ public final class ToPageViews
       String sessionId = row.getString("session_id");
       ReadableInstant ts = row.getDateTime("ts");
       String missing =
-          ts == null ? "ts" : customer == null ? "customer" : url == null ? "url"
-              : sessionId == null ? "session_id" : null;
+          ts == null
+              ? "ts"
+              : customer == null
+                  ? "customer"
+                  : url == null ? "url" : sessionId == null ? "session_id" : null;
       if (missing != null) {
         invalid.inc();
         out.get(FAILURES).output(DeadLetter.of(source(row), STEP, "null " + missing, json(row)));
@@ -98,8 +103,7 @@ public final class ToPageViews
     }
 
     private static String source(Row row) {
-      String file =
-          row.getSchema().hasField(SOURCE_FILE) ? row.getString(SOURCE_FILE) : null;
+      String file = row.getSchema().hasField(SOURCE_FILE) ? row.getString(SOURCE_FILE) : null;
       return file == null ? "unknown" : file;
     }
 

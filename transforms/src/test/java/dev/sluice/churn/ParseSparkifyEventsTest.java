@@ -97,13 +97,17 @@ public class ParseSparkifyEventsTest {
 
   @Test
   public void invalidLinesGiveOneLineReasons() {
-    assertReason("{\"ts\":1.5,\"userId\":\"u\",\"page\":\"Home\"}",
+    assertReason(
+        "{\"ts\":1.5,\"userId\":\"u\",\"page\":\"Home\"}",
         "field 'ts' must be an integer, got NUMBER 1.5");
-    assertReason("{\"ts\":1,\"userId\":\"u\",\"page\":\"Home\",\"length\":\"3:10\"}",
+    assertReason(
+        "{\"ts\":1,\"userId\":\"u\",\"page\":\"Home\",\"length\":\"3:10\"}",
         "field 'length' must be a number, got STRING");
-    assertReason("{\"ts\":1,\"userId\":\"u\",\"page\":[\"Home\"]}",
+    assertReason(
+        "{\"ts\":1,\"userId\":\"u\",\"page\":[\"Home\"]}",
         "field 'page' must be a string, got ARRAY");
-    assertReason("{\"ts\":1,\"userId\":\"u\",\"page\":\"Home\"} trailing",
+    assertReason(
+        "{\"ts\":1,\"userId\":\"u\",\"page\":\"Home\"} trailing",
         "malformed JSON: Unrecognized token 'trailing'");
     assertReason("\"just a string\"", "not a JSON object");
   }
@@ -124,9 +128,24 @@ public class ParseSparkifyEventsTest {
     assertThat(
         schema.getFieldNames(),
         contains(
-            "artist", "auth", "firstName", "gender", "itemInSession", "lastName", "length",
-            "level", "location", "method", "page", "registration", "sessionId", "song", "status",
-            "ts", "userAgent", "userId"));
+            "artist",
+            "auth",
+            "firstName",
+            "gender",
+            "itemInSession",
+            "lastName",
+            "length",
+            "level",
+            "location",
+            "method",
+            "page",
+            "registration",
+            "sessionId",
+            "song",
+            "status",
+            "ts",
+            "userAgent",
+            "userId"));
     assertFalse(schema.getField("ts").getType().getNullable());
     assertFalse(schema.getField("userId").getType().getNullable());
     assertFalse(schema.getField("page").getType().getNullable());
@@ -161,7 +180,8 @@ public class ParseSparkifyEventsTest {
               }
               java.util.Collections.sort(reasons);
               assertEquals(3, reasons.size());
-              assertTrue(reasons.get(0).startsWith("field 'status' must be an integer, got STRING"));
+              assertTrue(
+                  reasons.get(0).startsWith("field 'status' must be an integer, got STRING"));
               assertTrue(reasons.get(1).startsWith("malformed JSON: "));
               assertTrue(reasons.get(1).endsWith(" | not json"));
               assertEquals(

@@ -44,7 +44,8 @@ public class DiffTest {
     assertEquals(
         Diff.canonicalJson("{\"b\": 1, \"a\": {\"d\": [1, 2], \"c\": null}}"),
         Diff.canonicalJson("{\"a\":{\"c\":null,\"d\":[1,2]},\"b\":1}"));
-    assertEquals("{\"a\":{\"c\":null,\"d\":[1,2]},\"b\":1}",
+    assertEquals(
+        "{\"a\":{\"c\":null,\"d\":[1,2]},\"b\":1}",
         Diff.canonicalJson("{\"b\": 1, \"a\": {\"d\": [1, 2], \"c\": null}}"));
     assertEquals("not json", Diff.canonicalJson("not json"));
   }

@@ -47,8 +47,9 @@ public class ReadHivePartitionedTest {
 
   private Path partition(String hour, String customer) throws IOException {
     Path dir =
-        tmp.getRoot().toPath().resolve("year=2017/month=09/day=17/hour=" + hour
-            + "/customer=" + customer);
+        tmp.getRoot()
+            .toPath()
+            .resolve("year=2017/month=09/day=17/hour=" + hour + "/customer=" + customer);
     Files.createDirectories(dir);
     return dir;
   }
@@ -66,28 +67,46 @@ public class ReadHivePartitionedTest {
   @Before
   public void writeTree() throws IOException {
     root = tmp.getRoot().getPath();
-    parquet(partition("10", "a.com").resolve("part-0.parquet"), CompressionCodecName.GZIP,
+    parquet(
+        partition("10", "a.com").resolve("part-0.parquet"),
+        CompressionCodecName.GZIP,
         TimestampEncoding.MILLIS,
         PageView.of("a.com", "u1", "g", "s1", TEN.getMillis() + 1),
         PageView.of("a.com", "u1", "b", "s2", TEN.getMillis() + 2));
-    parquet(partition("11", "a.com").resolve("part-0.parquet"), CompressionCodecName.SNAPPY,
-        TimestampEncoding.MICROS, PageView.of("a.com", "u2", null, "s1", ELEVEN.getMillis() + 3));
-    parquet(partition("12", "b.com").resolve("part-0.parquet"), CompressionCodecName.ZSTD,
-        TimestampEncoding.INT96, PageView.of("b.com", "u3", "g", "s9", NOON.getMillis() + 4));
-    Files.write(partition("13", "b.com").resolve("part-0.json"), List.of(
-        "{\"customer\":\"b.com\",\"url\":\"u4\",\"referrer\":null,\"session_id\":\"s1\","
-            + "\"ts\":\"2017-09-17T13:05:00Z\"}",
-        "{\"url\":\"u5\",\"session_id\":\"s2\",\"ts\":" + (ONE.getMillis() + 5) + "}",
-        "{\"url\":\"u6\",\"session_id\":\"s2\",\"ts\":true}",
-        "not json"), StandardCharsets.UTF_8);
+    parquet(
+        partition("11", "a.com").resolve("part-0.parquet"),
+        CompressionCodecName.SNAPPY,
+        TimestampEncoding.MICROS,
+        PageView.of("a.com", "u2", null, "s1", ELEVEN.getMillis() + 3));
+    parquet(
+        partition("12", "b.com").resolve("part-0.parquet"),
+        CompressionCodecName.ZSTD,
+        TimestampEncoding.INT96,
+        PageView.of("b.com", "u3", "g", "s9", NOON.getMillis() + 4));
+    Files.write(
+        partition("13", "b.com").resolve("part-0.json"),
+        List.of(
+            "{\"customer\":\"b.com\",\"url\":\"u4\",\"referrer\":null,\"session_id\":\"s1\","
+                + "\"ts\":\"2017-09-17T13:05:00Z\"}",
+            "{\"url\":\"u5\",\"session_id\":\"s2\",\"ts\":" + (ONE.getMillis() + 5) + "}",
+            "{\"url\":\"u6\",\"session_id\":\"s2\",\"ts\":true}",
+            "not json"),
+        StandardCharsets.UTF_8);
     Files.write(partition("13", "b.com").resolve("_SUCCESS"), new byte[0]);
     Files.write(partition("13", "b.com").resolve(".part-0.json.crc"), new byte[] {1, 2});
-    Files.write(partition("14", "b.com").resolve("corrupt.parquet"),
+    Files.write(
+        partition("14", "b.com").resolve("corrupt.parquet"),
         "PAR1 this is not parquet".getBytes(StandardCharsets.UTF_8));
   }
 
-  private static Row row(Schema schema, String customer, String url, String referrer,
-      String session, Instant ts, String hour) {
+  private static Row row(
+      Schema schema,
+      String customer,
+      String url,
+      String referrer,
+      String session,
+      Instant ts,
+      String hour) {
     return Row.withSchema(schema).addValues(customer, url, referrer, session, ts, hour).build();
   }
 
@@ -117,11 +136,14 @@ public class ReadHivePartitionedTest {
               }
               reasons.sort(String::compareTo);
               assertEquals(reasons.toString(), 3, reasons.size());
-              assertTrue(reasons.get(0), reasons.get(0).startsWith(
-                  "field 'ts' must be DATETIME, got BOOLEAN | {\"url\":\"u6\""));
+              assertTrue(
+                  reasons.get(0),
+                  reasons
+                      .get(0)
+                      .startsWith("field 'ts' must be DATETIME, got BOOLEAN | {\"url\":\"u6\""));
               assertTrue(reasons.get(1), reasons.get(1).startsWith("malformed JSON: "));
-              assertTrue(reasons.get(2), reasons.get(2).startsWith(
-                  "unreadable file (after 0 records): "));
+              assertTrue(
+                  reasons.get(2), reasons.get(2).startsWith("unreadable file (after 0 records): "));
               assertTrue(reasons.get(2), reasons.get(2).endsWith("corrupt.parquet"));
               return null;
             });
@@ -140,25 +162,30 @@ public class ReadHivePartitionedTest {
     assertTrue(plan.files().get(1).resourceId().toString().contains("hour=12"));
 
     PCollection<Row> rows = p.apply(read).output();
-    PAssert.that(rows).satisfies(all -> {
-      int n = 0;
-      for (Row r : all) {
-        n++;
-        assertTrue(r.getString("url"), r.getString("url").equals("u2")
-            || r.getString("url").equals("u3"));
-      }
-      assertEquals(2, n);
-      return null;
-    });
+    PAssert.that(rows)
+        .satisfies(
+            all -> {
+              int n = 0;
+              for (Row r : all) {
+                n++;
+                assertTrue(
+                    r.getString("url"),
+                    r.getString("url").equals("u2") || r.getString("url").equals("u3"));
+              }
+              assertEquals(2, n);
+              return null;
+            });
     p.run().waitUntilFinish();
   }
 
   @Test
   public void partitionValuesAndTimeSpans() {
     Map<String, String> values =
-        HivePartitions.values("s3://b/root/year=2017/month=09/day=17/hour=10/customer=a%3Db/x.parquet");
-    assertEquals(Map.of("year", "2017", "month", "09", "day", "17", "hour", "10",
-        "customer", "a=b"), values);
+        HivePartitions.values(
+            "s3://b/root/year=2017/month=09/day=17/hour=10/customer=a%3Db/x.parquet");
+    assertEquals(
+        Map.of("year", "2017", "month", "09", "day", "17", "hour", "10", "customer", "a=b"),
+        values);
     assertEquals(TEN, HivePartitions.timeSpan(values).getStart().toInstant());
     assertEquals(ELEVEN, HivePartitions.timeSpan(values).getEnd().toInstant());
     assertTrue(HivePartitions.mayOverlap(values, TEN.plus(3_599_999), null));
@@ -170,8 +197,10 @@ public class ReadHivePartitionedTest {
   @Test
   public void emptyTreeIsAClearError() throws IOException {
     File empty = tmp.newFolder("empty");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ReadHivePartitioned.from(empty.getPath(), ToPageViews.COLUMNS).plan());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ReadHivePartitioned.from(empty.getPath(), ToPageViews.COLUMNS).plan());
     assertTrue(e.getMessage(), e.getMessage().startsWith("no data file"));
   }
 }

@@ -25,7 +25,12 @@ public class FormatAsJsonTest {
 
   private static PageViewStats stats(Map<String, Long> referrers) {
     return PageViewStats.of(
-        "a.com", "http://a.com/articles/1", TEN, TEN.plus(Duration.standardHours(1)), 3, 2,
+        "a.com",
+        "http://a.com/articles/1",
+        TEN,
+        TEN.plus(Duration.standardHours(1)),
+        3,
+        2,
         referrers);
   }
 
@@ -45,8 +50,8 @@ public class FormatAsJsonTest {
   @Test
   public void emptyReferrersAndCustomIndexAndNonAscii() {
     PageViewStats stats =
-        PageViewStats.of("b.com", "http://b.com/é", TEN, TEN.plus(Duration.standardMinutes(15)),
-            1, 1, Map.of());
+        PageViewStats.of(
+            "b.com", "http://b.com/é", TEN, TEN.plus(Duration.standardMinutes(15)), 1, 1, Map.of());
     assertEquals(
         "{\"_id\": \"http://b.com/\\u00E9|b.com|2017-09-17T10:00:00\", \"_index\": \"pv\", "
             + "\"customer\": \"b.com\", \"url\": \"http://b.com/\\u00E9\", \"freq\": \"15min\", "
@@ -68,8 +73,7 @@ public class FormatAsJsonTest {
   public void transformFormatsEveryRecord() {
     PCollection<String> lines =
         p.apply(Create.of(stats(Map.of("g", 3L)))).apply(FormatAsJson.create().withIndex("web"));
-    PAssert.that(lines)
-        .containsInAnyOrder(FormatAsJson.format(stats(Map.of("g", 3L)), "web"));
+    PAssert.that(lines).containsInAnyOrder(FormatAsJson.format(stats(Map.of("g", 3L)), "web"));
     p.run().waitUntilFinish();
     assertThrows(IllegalArgumentException.class, () -> FormatAsJson.create().withIndex(" "));
   }

@@ -109,7 +109,8 @@ public class HourlyPageViewsTest {
     Duration quarter = Duration.standardMinutes(15);
     PCollection<PageViewStats> stats =
         p.apply(Create.of(views)).apply(HourlyPageViews.create().withWindowSize(quarter));
-    PAssert.that(stats).containsInAnyOrder(stats(URL, TEN, quarter, 3000, 210, referrers("b", 2000, "g", 1000)));
+    PAssert.that(stats)
+        .containsInAnyOrder(stats(URL, TEN, quarter, 3000, 210, referrers("b", 2000, "g", 1000)));
     p.run().waitUntilFinish();
   }
 
@@ -138,7 +139,8 @@ public class HourlyPageViewsTest {
         long referred = 0;
         java.util.Set<String> sessions = new java.util.HashSet<>();
         for (PageView v : views) {
-          if (v.getUrl().equals(url) && v.getTs() >= start.getMillis()
+          if (v.getUrl().equals(url)
+              && v.getTs() >= start.getMillis()
               && v.getTs() < start.plus(HOUR).getMillis()) {
             count++;
             sessions.add(v.getSessionId());
@@ -146,8 +148,14 @@ public class HourlyPageViewsTest {
           }
         }
         if (count > 0) {
-          rollup.add(stats(url, start, HOUR, count, sessions.size(),
-              referred == 0 ? referrers() : referrers("g", referred)));
+          rollup.add(
+              stats(
+                  url,
+                  start,
+                  HOUR,
+                  count,
+                  sessions.size(),
+                  referred == 0 ? referrers() : referrers("g", referred)));
         }
       }
     }
@@ -163,9 +171,11 @@ public class HourlyPageViewsTest {
 
   @Test
   public void rejectsWindowsThatDoNotDivideADay() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> HourlyPageViews.create().withWindowSize(Duration.standardMinutes(7)));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> HourlyPageViews.create().withAllowedLateness(Duration.millis(-1)));
   }
 

@@ -6,6 +6,7 @@ import static org.junit.Assert.assertThrows;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.beam.sdk.coders.Coder;
@@ -21,12 +22,11 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TupleTag;
-import org.apache.beam.sdk.util.CoderUtils;
-import java.util.Map;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.junit.Rule;
@@ -54,15 +54,17 @@ public class PageViewCombineFnsTest {
       sessions.add("s" + (i % 210));
     }
     CombineFnTester.testCombineFn(PageViewCombineFns.visitors(), sessions, 210L);
-    CombineFnTester.testCombineFn(PageViewCombineFns.visitors(), new ArrayList<>(List.of("only")), 1L);
+    CombineFnTester.testCombineFn(
+        PageViewCombineFns.visitors(), new ArrayList<>(List.of("only")), 1L);
   }
 
   @Test
   public void visitorsRejectsNullSessionIds() {
     assertThrows(
         NullPointerException.class,
-        () -> CombineFnTester.testCombineFn(
-            PageViewCombineFns.visitors(), Arrays.asList("a", null), 1L));
+        () ->
+            CombineFnTester.testCombineFn(
+                PageViewCombineFns.visitors(), Arrays.asList("a", null), 1L));
   }
 
   @Test
@@ -82,19 +84,28 @@ public class PageViewCombineFnsTest {
   @Test
   public void acceptsAccumulatorsDecodedByTheirCoder() throws Exception {
     CoderRegistry registry = CoderRegistry.createDefault();
-    assertEquals(counts("g", 2),
-        afterDecodedEmpties(PageViewCombineFns.referrers(), registry,
-            NullableCoder.of(StringUtf8Coder.of()), "g"));
-    assertEquals(1L,
-        (long) afterDecodedEmpties(PageViewCombineFns.visitors(), registry,
-            StringUtf8Coder.of(), "s1"));
+    assertEquals(
+        counts("g", 2),
+        afterDecodedEmpties(
+            PageViewCombineFns.referrers(), registry, NullableCoder.of(StringUtf8Coder.of()), "g"));
+    assertEquals(
+        1L,
+        (long)
+            afterDecodedEmpties(
+                PageViewCombineFns.visitors(), registry, StringUtf8Coder.of(), "s1"));
     Map<KV<String, String>, Object[]> urls =
-        afterDecodedEmpties(new HourlyPageViews.StatsPerUrlFn(HourlyPageViews.statsFn()),
-            registry, p.getSchemaRegistry().getSchemaCoder(PageView.class),
+        afterDecodedEmpties(
+            new HourlyPageViews.StatsPerUrlFn(HourlyPageViews.statsFn()),
+            registry,
+            p.getSchemaRegistry().getSchemaCoder(PageView.class),
             PageView.of("a.com", "u", "g", "s1", 0L));
     assertEquals(1, urls.size());
-    assertEquals(2L, (long) HourlyPageViews.statsFn()
-        .extractOutput(urls.get(KV.of("a.com", "u"))).get(new TupleTag<Long>("page_views")));
+    assertEquals(
+        2L,
+        (long)
+            HourlyPageViews.statsFn()
+                .extractOutput(urls.get(KV.of("a.com", "u")))
+                .get(new TupleTag<Long>("page_views")));
   }
 
   /**
@@ -103,19 +114,25 @@ public class PageViewCombineFnsTest {
    * counted twice.
    */
   private static <InputT, AccumT, OutputT> OutputT afterDecodedEmpties(
-      Combine.CombineFn<InputT, AccumT, OutputT> fn, CoderRegistry registry,
-      Coder<InputT> inputCoder, InputT input) throws Exception {
+      Combine.CombineFn<InputT, AccumT, OutputT> fn,
+      CoderRegistry registry,
+      Coder<InputT> inputCoder,
+      InputT input)
+      throws Exception {
     Coder<AccumT> coder = fn.getAccumulatorCoder(registry, inputCoder);
     AccumT added = fn.addInput(CoderUtils.clone(coder, fn.createAccumulator()), input);
-    AccumT merged = fn.mergeAccumulators(List.of(
-        CoderUtils.clone(coder, fn.createAccumulator()),
-        CoderUtils.clone(coder, fn.addInput(fn.createAccumulator(), input))));
+    AccumT merged =
+        fn.mergeAccumulators(
+            List.of(
+                CoderUtils.clone(coder, fn.createAccumulator()),
+                CoderUtils.clone(coder, fn.addInput(fn.createAccumulator(), input))));
     return fn.extractOutput(fn.mergeAccumulators(List.of(added, merged)));
   }
 
   @Test
   public void pageViewsCountsEveryInput() {
-    CombineFnTester.testCombineFn(PageViewCombineFns.pageViews(), new ArrayList<>(List.of("a", "a", "b")), 3L);
+    CombineFnTester.testCombineFn(
+        PageViewCombineFns.pageViews(), new ArrayList<>(List.of("a", "a", "b")), 3L);
   }
 
   /** Events at 10:59:59.999 and 11:00:00.000 fall into different hours; days do not mix. */
@@ -163,8 +180,7 @@ public class PageViewCombineFnsTest {
       visits.add(KV.of("url" + (i % 2), "session" + (i % 700)));
     }
     PCollection<KV<String, Long>> visitors =
-        p.apply(Create.of(visits))
-            .apply(Combine.perKey(PageViewCombineFns.visitors()));
+        p.apply(Create.of(visits)).apply(Combine.perKey(PageViewCombineFns.visitors()));
     // url0 gets the even session numbers below 700 (350 of them), url1 the odd ones.
     PAssert.that(visitors).containsInAnyOrder(KV.of("url0", 350L), KV.of("url1", 350L));
     p.run().waitUntilFinish();

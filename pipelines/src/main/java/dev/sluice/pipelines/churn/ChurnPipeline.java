@@ -32,15 +32,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code churn} pipeline: Sparkify-format JSON lines in; under {@code --output}, the directories
- * {@code labelled/}, {@code stayed/}, {@code cancelled/} and {@code dead-letter/} (JSON lines or
- * Parquet) and {@code summary.json}.
+ * The {@code churn} pipeline: Sparkify-format JSON lines in; under {@code --output}, the
+ * directories {@code labelled/}, {@code stayed/}, {@code cancelled/} and {@code dead-letter/} (JSON
+ * lines or Parquet) and {@code summary.json}.
  *
  * <p>Steps: {@code ReadEvents} ({@link ReadLines}), {@code ParseEvents} ({@link
  * ParseSparkifyEvents}, bad lines to the dead letter), {@code LabelChurn} ({@link LabelChurn}), and
  * one {@code Write...} step per output. Churn rules are those of {@link LabelChurn}. At the end the
  * run's counters are written to {@code summary.json} and printed as a table; {@code events_read =
- * labelled_events + guest_events_skipped + dead_letters} is checked, and a run that breaks it fails.
+ * labelled_events + guest_events_skipped + dead_letters} is checked, and a run that breaks it
+ * fails.
  *
  * <p>Run it through the {@code sluice} command ({@code sluice churn --input=... --output=...}) or
  * call {@link #run(Options)}; tests that want no I/O call {@link #labelChurn}.
@@ -51,12 +52,16 @@ public final class ChurnPipeline {
 
   /** Output directory names under {@code --output}. */
   public static final String LABELLED = "labelled";
+
   /** Events of users who stayed. */
   public static final String STAYED = "stayed";
+
   /** Events of users who churned. */
   public static final String CANCELLED = "cancelled";
+
   /** Rejected lines with their source and reason. */
   public static final String DEAD_LETTER = "dead-letter";
+
   /** The run summary file. */
   public static final String SUMMARY = RunSummary.FILE;
 
@@ -149,8 +154,8 @@ public final class ChurnPipeline {
   }
 
   /**
-   * Checks option values and combinations: the format, the churn pages, and that the input
-   * matches at least one file.
+   * Checks option values and combinations: the format, the churn pages, and that the input matches
+   * at least one file.
    *
    * @throws IllegalArgumentException with a one-line message when an option is unusable
    */
@@ -206,14 +211,18 @@ public final class ChurnPipeline {
     String out = options.getOutput().replaceAll("/+$", "");
     outputs
         .labelled()
-        .apply("WriteLabelled", WriteRecords.<LabelledEvent>to(out + "/" + LABELLED).withFormat(format));
+        .apply(
+            "WriteLabelled",
+            WriteRecords.<LabelledEvent>to(out + "/" + LABELLED).withFormat(format));
     outputs
         .stayed()
-        .apply("WriteStayed", WriteRecords.<LabelledEvent>to(out + "/" + STAYED).withFormat(format));
+        .apply(
+            "WriteStayed", WriteRecords.<LabelledEvent>to(out + "/" + STAYED).withFormat(format));
     outputs
         .cancelled()
         .apply(
-            "WriteCancelled", WriteRecords.<LabelledEvent>to(out + "/" + CANCELLED).withFormat(format));
+            "WriteCancelled",
+            WriteRecords.<LabelledEvent>to(out + "/" + CANCELLED).withFormat(format));
     // Dead letters are few: one file. Fixed sharding also sidesteps a Beam 2.62 SparkRunner
     // problem found by EmbeddedRunnersIT: with runner-chosen sharding, records of a Flatten of
     // several steps' outputs were lost on write.
@@ -228,7 +237,8 @@ public final class ChurnPipeline {
     if (PipelineGraph.writeIfAsked(pipeline, options)) {
       return null;
     }
-    LOG.debug("Running churn on {} with {}", options.getInput(), options.getRunner().getSimpleName());
+    LOG.debug(
+        "Running churn on {} with {}", options.getInput(), options.getRunner().getSimpleName());
     PipelineResult result =
         RunSummary.runUntilDone(
             pipeline,
@@ -282,11 +292,15 @@ public final class ChurnPipeline {
         summary.count("labelled_events")
             + summary.count("guest_events_skipped")
             + summary.count("dead_letters");
-    if (read != accounted || summary.count("labelled_events")
-        != summary.count("stayed_events") + summary.count("cancelled_events")) {
+    if (read != accounted
+        || summary.count("labelled_events")
+            != summary.count("stayed_events") + summary.count("cancelled_events")) {
       throw new IllegalStateException(
-          "counts do not add up: events_read " + read + " != labelled + guests + dead letters "
-              + accounted + ", or labelled != stayed + cancelled");
+          "counts do not add up: events_read "
+              + read
+              + " != labelled + guests + dead letters "
+              + accounted
+              + ", or labelled != stayed + cancelled");
     }
   }
 }

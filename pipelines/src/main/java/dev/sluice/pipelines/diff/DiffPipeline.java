@@ -46,7 +46,8 @@ public final class DiffPipeline {
 
   /** Options of {@code diff}. */
   public interface Options extends S3StoreOptions, RunOptions {
-    @Description("Left dataset: JSON lines or Parquet; a file, a directory of data files or a glob.")
+    @Description(
+        "Left dataset: JSON lines or Parquet; a file, a directory of data files or a glob.")
     @Validation.Required
     String getLeft();
 
@@ -83,8 +84,8 @@ public final class DiffPipeline {
   /**
    * Compares the two sides, prints the counts, and writes the differences if asked.
    *
-   * @return true when both sides hold the same records (and with {@code --graphOnly}, which
-   *     only writes the graph)
+   * @return true when both sides hold the same records (and with {@code --graphOnly}, which only
+   *     writes the graph)
    * @throws IOException if the run fails
    */
   public static boolean run(Options options) throws IOException {
@@ -128,7 +129,8 @@ public final class DiffPipeline {
             .build();
     boolean equal = summary.count("only_left") == 0 && summary.count("only_right") == 0;
     System.out.print(summary.toTable());
-    System.out.println(equal ? "  result                 equal" : "  result                 DIFFERENT");
+    System.out.println(
+        equal ? "  result                 equal" : "  result                 DIFFERENT");
     return equal;
   }
 

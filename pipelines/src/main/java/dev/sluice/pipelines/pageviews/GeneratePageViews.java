@@ -32,11 +32,10 @@ import org.joda.time.DateTimeZone;
  *       ceil(N^(1/3)); referrers {@code http://google.com/}, {@code http://bing.com/} and {@code
  *       http://facebook.com/}, uniform; session ids drawn from the 210 three-letter permutations of
  *       {@code abcdefg}; all on 2017-09-17, hour and minute uniform (seconds 0).
- *   <li>{@code realistic}: 24 customers with Zipf-distributed traffic, 10,000 articles per
- *       customer with Zipf-distributed popularity, 40 referrers Zipf-distributed plus 12% direct
- *       visits (null referrer), session ids from a million, over the week 2017-09-11 to 2017-09-18
- *       with a daily cycle (busiest at 15:00 UTC, quieter weekends), milliseconds uniform in the
- *       hour.
+ *   <li>{@code realistic}: 24 customers with Zipf-distributed traffic, 10,000 articles per customer
+ *       with Zipf-distributed popularity, 40 referrers Zipf-distributed plus 12% direct visits
+ *       (null referrer), session ids from a million, over the week 2017-09-11 to 2017-09-18 with a
+ *       daily cycle (busiest at 15:00 UTC, quieter weekends), milliseconds uniform in the hour.
  * </ul>
  *
  * <p>Events are split across (hour, customer) partitions in proportion to their weights by largest
@@ -239,9 +238,14 @@ public final class GeneratePageViews {
       for (int p = 0; p < n; p++) {
         order[p] = p;
       }
-      Arrays.sort(order, (a, b) -> a.equals(b) ? 0
-          : remainders[b] != remainders[a] ? Double.compare(remainders[b], remainders[a])
-          : Integer.compare(a, b));
+      Arrays.sort(
+          order,
+          (a, b) ->
+              a.equals(b)
+                  ? 0
+                  : remainders[b] != remainders[a]
+                      ? Double.compare(remainders[b], remainders[a])
+                      : Integer.compare(a, b));
       for (int i = 0; assigned < total; i++, assigned++) {
         counts[order[i % n]]++;
       }

@@ -48,11 +48,12 @@ import org.slf4j.LoggerFactory;
  * Parquet of {@link PageViewStats}), {@code dead-letter/} and {@code summary.json}.
  *
  * <p>Steps: {@code ReadPageViews} ({@link ReadHivePartitioned}: partitions outside {@code
- * --from}/{@code --to} pruned, columns projected), {@code ToPageViews} (rows with a null {@code ts},
- * {@code customer}, {@code url} or {@code session_id} to the dead letter), {@code KeepTimeRange}
- * (views outside {@code [from, to)} skipped on purpose and counted), {@code HourlyPageViews}, then
- * {@code FormatAsJson} and {@code WritePageViews}, and {@code WriteDeadLetters}. The summary checks
- * {@code events_read = page_views + invalid_page_views + bad_records}.
+ * --from}/{@code --to} pruned, columns projected), {@code ToPageViews} (rows with a null {@code
+ * ts}, {@code customer}, {@code url} or {@code session_id} to the dead letter), {@code
+ * KeepTimeRange} (views outside {@code [from, to)} skipped on purpose and counted), {@code
+ * HourlyPageViews}, then {@code FormatAsJson} and {@code WritePageViews}, and {@code
+ * WriteDeadLetters}. The summary checks {@code events_read = page_views + invalid_page_views +
+ * bad_records}.
  */
 public final class PageViewsPipeline {
 
@@ -60,10 +61,13 @@ public final class PageViewsPipeline {
 
   /** Output directory of the rollup under {@code --output}. */
   public static final String PAGEVIEWS = "pageviews";
+
   /** Output directory of the dead letters. */
   public static final String DEAD_LETTER = "dead-letter";
+
   /** The summary file. */
   public static final String SUMMARY = RunSummary.FILE;
+
   /** Counter of views outside {@code [from, to)}, skipped on purpose. */
   public static final String OUTSIDE_TIME_RANGE = "outside_time_range";
 
@@ -141,11 +145,11 @@ public final class PageViewsPipeline {
   }
 
   /**
-   * Parses and checks options before anything runs. The input tree is listed once, by {@link
-   * #run}, which reports an input with no data file before the pipeline starts.
+   * Parses and checks options before anything runs. The input tree is listed once, by {@link #run},
+   * which reports an input with no data file before the pipeline starts.
    *
-   * @throws IllegalArgumentException with a one-line message for an unknown or missing option, or
-   *     a bad window, time range, format or index
+   * @throws IllegalArgumentException with a one-line message for an unknown or missing option, or a
+   *     bad window, time range, format or index
    */
   public static Options parseOptions(String... args) {
     Options options = PipelineArgs.parse(Options.class, args);
@@ -176,8 +180,8 @@ public final class PageViewsPipeline {
   }
 
   /**
-   * Builds the rollup from rows already read: rows with the columns of {@link
-   * ToPageViews#COLUMNS} (and their dead letters) in, the rollup and all dead letters out.
+   * Builds the rollup from rows already read: rows with the columns of {@link ToPageViews#COLUMNS}
+   * (and their dead letters) in, the rollup and all dead letters out.
    *
    * @param rows rows and read failures, as from {@link ReadHivePartitioned}
    * @param from start of the time range, inclusive, or null
@@ -214,8 +218,8 @@ public final class PageViewsPipeline {
    * @return the finished run
    * @throws IllegalArgumentException with a one-line message, before the pipeline starts, if the
    *     input cannot be listed or holds no data file
-   * @throws IllegalStateException if the run does not finish in state DONE or its counts do not
-   *     add up
+   * @throws IllegalStateException if the run does not finish in state DONE or its counts do not add
+   *     up
    * @throws IOException if the summary cannot be written
    */
   public static PipelineResult run(Options options) throws IOException {
@@ -247,7 +251,8 @@ public final class PageViewsPipeline {
           .apply("WritePageViews", WriteRecords.jsonLines(out + "/" + PAGEVIEWS));
     } else {
       stats.apply(
-          "WritePageViews", WriteRecords.<PageViewStats>to(out + "/" + PAGEVIEWS).withFormat(format));
+          "WritePageViews",
+          WriteRecords.<PageViewStats>to(out + "/" + PAGEVIEWS).withFormat(format));
     }
     // Dead letters are few: one file. Fixed sharding also sidesteps a Beam 2.62 SparkRunner
     // problem found by EmbeddedRunnersIT: with runner-chosen sharding, records of a Flatten of
@@ -256,7 +261,9 @@ public final class PageViewsPipeline {
         .deadLetters()
         .apply(
             "WriteDeadLetters",
-            WriteRecords.<DeadLetter>to(out + "/" + DEAD_LETTER).withFormat(format).withNumShards(1));
+            WriteRecords.<DeadLetter>to(out + "/" + DEAD_LETTER)
+                .withFormat(format)
+                .withNumShards(1));
 
     if (PipelineGraph.writeIfAsked(pipeline, options)) {
       return null;
@@ -327,12 +334,15 @@ public final class PageViewsPipeline {
   static void checkBalanced(RunSummary summary) {
     long read = summary.count("events_read");
     long accounted =
-        summary.count("page_views") + summary.count("invalid_page_views")
+        summary.count("page_views")
+            + summary.count("invalid_page_views")
             + summary.count("bad_records");
     if (read != accounted) {
       throw new IllegalStateException(
-          "counts do not add up: events_read " + read
-              + " != page_views + invalid_page_views + bad_records " + accounted);
+          "counts do not add up: events_read "
+              + read
+              + " != page_views + invalid_page_views + bad_records "
+              + accounted);
     }
   }
 

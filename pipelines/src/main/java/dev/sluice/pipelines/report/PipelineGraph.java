@@ -11,10 +11,10 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.util.construction.renderer.PipelineDotRenderer;
 
 /**
- * Writes a pipeline's graph as Graphviz DOT, or as SVG through Graphviz's {@code dot}: one node
- * per primitive step and one nested box per composite transform, labelled with its full step name,
- * laid out top to bottom. Rendered by Beam's {@link PipelineDotRenderer} from the pipeline object itself, before
- * any runner changes it.
+ * Writes a pipeline's graph as Graphviz DOT, or as SVG through Graphviz's {@code dot}: one node per
+ * primitive step and one nested box per composite transform, labelled with its full step name, laid
+ * out top to bottom. Rendered by Beam's {@link PipelineDotRenderer} from the pipeline object
+ * itself, before any runner changes it.
  */
 public final class PipelineGraph {
 
@@ -66,8 +66,11 @@ public final class PipelineGraph {
               .start();
     } catch (IOException e) {
       throw new IllegalArgumentException(
-          "--graph=" + svg.getFileName() + ": an SVG needs Graphviz 'dot' on the PATH (install "
-              + "the graphviz package), or ask for a .dot file", e);
+          "--graph="
+              + svg.getFileName()
+              + ": an SVG needs Graphviz 'dot' on the PATH (install "
+              + "the graphviz package), or ask for a .dot file",
+          e);
     }
     process.getOutputStream().write(dot.getBytes(StandardCharsets.UTF_8));
     process.getOutputStream().close();
@@ -90,8 +93,8 @@ public final class PipelineGraph {
    * @param pipeline the constructed pipeline
    * @param options its options
    * @return true when {@code --graphOnly} asks to stop here, without running
-   * @throws IllegalArgumentException if {@code --graphOnly} is given without {@code --graph}, or
-   *     by {@link #write}
+   * @throws IllegalArgumentException if {@code --graphOnly} is given without {@code --graph}, or by
+   *     {@link #write}
    * @throws IOException if the graph cannot be written
    */
   public static boolean writeIfAsked(Pipeline pipeline, RunOptions options) throws IOException {

@@ -13,16 +13,16 @@ import org.apache.beam.sdk.metrics.MetricsFilter;
 
 /**
  * The progress line of a running pipeline: elapsed time, events read so far, events per second and
- * dead letters so far, read from the Beam counters of the running {@link PipelineResult}
- * (attempted values: committed ones exist only at the end on most runners).
+ * dead letters so far, read from the Beam counters of the running {@link PipelineResult} (attempted
+ * values: committed ones exist only at the end on most runners).
  *
  * <pre>{@code
  * churn: 10 s, 152,300 events read (15,230/s), 0 dead letters
  * churn: done in 15.3 s, 301,442 events read (19,702/s), 0 dead letters
  * }</pre>
  *
- * <p>Runners that run a pipeline attached (the embedded FlinkRunner) return from {@code run()}
- * only when it is finished; they show the final line only.
+ * <p>Runners that run a pipeline attached (the embedded FlinkRunner) return from {@code run()} only
+ * when it is finished; they show the final line only.
  */
 public final class RunProgress {
 
@@ -100,11 +100,12 @@ public final class RunProgress {
       return 0;
     }
     MetricsFilter.Builder filter = MetricsFilter.builder();
-    names.forEach(name -> filter.addNameFilter(MetricNameFilter.named(name.getNamespace(),
-        name.getName())));
+    names.forEach(
+        name -> filter.addNameFilter(MetricNameFilter.named(name.getNamespace(), name.getName())));
     long total = 0;
     try {
-      for (MetricResult<Long> counter : result.metrics().queryMetrics(filter.build()).getCounters()) {
+      for (MetricResult<Long> counter :
+          result.metrics().queryMetrics(filter.build()).getCounters()) {
         Long value = counter.getAttempted();
         total += value == null ? 0 : value;
       }

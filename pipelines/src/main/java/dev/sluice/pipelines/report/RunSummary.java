@@ -179,7 +179,8 @@ public final class RunSummary {
    */
   public void writeTo(String path) throws IOException {
     ResourceId file = FileSystems.matchNewResource(path, /* isDirectory= */ false);
-    try (OutputStream out = Channels.newOutputStream(FileSystems.create(file, "application/json"))) {
+    try (OutputStream out =
+        Channels.newOutputStream(FileSystems.create(file, "application/json"))) {
       out.write(toJson().getBytes(StandardCharsets.UTF_8));
     }
   }
@@ -245,10 +246,10 @@ public final class RunSummary {
     }
 
     /**
-     * Adds every Beam counter of the run, by step ({@code "LabelChurn/LabelEventsFn"}) and
-     * counter ({@code "LabelChurn.labelled_events"}: namespace's simple name, then the name).
-     * Committed values where the runner has them, else attempted ones. Beam's runners report no
-     * element counts of their own to a Java pipeline's metrics, so these are Sluice's counters.
+     * Adds every Beam counter of the run, by step ({@code "LabelChurn/LabelEventsFn"}) and counter
+     * ({@code "LabelChurn.labelled_events"}: namespace's simple name, then the name). Committed
+     * values where the runner has them, else attempted ones. Beam's runners report no element
+     * counts of their own to a Java pipeline's metrics, so these are Sluice's counters.
      */
     public Builder steps(PipelineResult result) {
       for (MetricResult<Long> counter :

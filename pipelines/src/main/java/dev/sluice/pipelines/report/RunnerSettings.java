@@ -19,7 +19,8 @@ final class RunnerSettings {
   private static final ObjectMapper MAPPER =
       new ObjectMapper()
           .registerModules(ObjectMapper.findModules(ReflectHelpers.findClassLoader()));
-  private static final Pattern LOCAL_MASTER = Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\d+)?\\])?");
+  private static final Pattern LOCAL_MASTER =
+      Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\d+)?\\])?");
 
   private RunnerSettings() {}
 

@@ -59,13 +59,10 @@ public class ChurnPipelineTest {
     jsonOut = TMP.newFolder("json").toPath();
     parquetOut = TMP.newFolder("parquet").toPath();
     ChurnPipeline.run(
-        ChurnPipeline.parseOptions(
-            "--input=" + TESTDATA.resolve("input"), "--output=" + jsonOut));
+        ChurnPipeline.parseOptions("--input=" + TESTDATA.resolve("input"), "--output=" + jsonOut));
     ChurnPipeline.run(
         ChurnPipeline.parseOptions(
-            "--input=" + TESTDATA.resolve("input"),
-            "--output=" + parquetOut,
-            "--format=parquet"));
+            "--input=" + TESTDATA.resolve("input"), "--output=" + parquetOut, "--format=parquet"));
   }
 
   @Test
@@ -103,8 +100,9 @@ public class ChurnPipelineTest {
     JsonNode expected = MAPPER.readTree(TESTDATA.resolve("expected/summary.json").toFile());
     for (Path out : List.of(jsonOut, parquetOut)) {
       JsonNode summary = MAPPER.readTree(out.resolve("summary.json").toFile());
-      expected.fieldNames().forEachRemaining(
-          name -> assertEquals(name, expected.get(name), summary.get(name)));
+      expected
+          .fieldNames()
+          .forEachRemaining(name -> assertEquals(name, expected.get(name), summary.get(name)));
       assertEquals("churn", summary.get("pipeline").asText());
       assertTrue(summary.get("wall_time_seconds").asDouble() > 0);
       assertEquals(
@@ -142,13 +140,27 @@ public class ChurnPipelineTest {
     for (JsonNode e : events) {
       String user = e.get("userId").asText();
       boolean churn = e.get("page").asText().equals("Cancellation Confirmation");
-      expected.merge(key(user, e.get("ts").asLong(), e.get("page").asText(), churn,
-          churned.contains(user) ? 1 : 0), 1L, Long::sum);
+      expected.merge(
+          key(
+              user,
+              e.get("ts").asLong(),
+              e.get("page").asText(),
+              churn,
+              churned.contains(user) ? 1 : 0),
+          1L,
+          Long::sum);
     }
     Map<String, Long> actual = new HashMap<>();
     for (JsonNode e : readJsonDir(jsonOut.resolve("labelled"), ".json")) {
-      actual.merge(key(e.get("userId").asText(), e.get("ts").asLong(), e.get("page").asText(),
-          e.get("churn").asBoolean(), e.get("label").asInt()), 1L, Long::sum);
+      actual.merge(
+          key(
+              e.get("userId").asText(),
+              e.get("ts").asLong(),
+              e.get("page").asText(),
+              e.get("churn").asBoolean(),
+              e.get("label").asInt()),
+          1L,
+          Long::sum);
     }
     assertFalse(churned.isEmpty());
     assertEquals(expected, actual);
@@ -184,7 +196,9 @@ public class ChurnPipelineTest {
 
   /** The Sparkify field types, checked the simple way: a row that breaks them is not an event. */
   private static boolean isSparkifyEvent(JsonNode e) {
-    if (!e.isObject() || !e.path("userId").isTextual() || !e.path("page").isTextual()
+    if (!e.isObject()
+        || !e.path("userId").isTextual()
+        || !e.path("page").isTextual()
         || !e.path("ts").isIntegralNumber()) {
       return false;
     }
@@ -222,13 +236,15 @@ public class ChurnPipelineTest {
   }
 
   private static List<JsonNode> readJsonLines(Path file) throws IOException {
-    return sorted(readLines(file).stream().map(ChurnPipelineTest::parse).collect(Collectors.toList()));
+    return sorted(
+        readLines(file).stream().map(ChurnPipelineTest::parse).collect(Collectors.toList()));
   }
 
   private static List<JsonNode> readJsonDir(Path dir, String suffix) throws IOException {
     List<JsonNode> nodes = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(suffix)).collect(Collectors.toList())) {
+      for (Path file :
+          files.filter(f -> f.toString().endsWith(suffix)).collect(Collectors.toList())) {
         nodes.addAll(readJsonLines(file));
       }
     }

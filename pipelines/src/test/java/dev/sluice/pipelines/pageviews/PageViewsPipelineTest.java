@@ -74,8 +74,12 @@ public class PageViewsPipelineTest {
     PageViewsPipeline.run(
         PageViewsPipeline.parseOptions(input, "--output=" + parquetOut, "--format=parquet"));
     PageViewsPipeline.run(
-        PageViewsPipeline.parseOptions(input, "--output=" + rangeOut,
-            "--from=2017-09-17T10:00:00Z", "--to=2017-09-17T12:00:00Z", "--index=web"));
+        PageViewsPipeline.parseOptions(
+            input,
+            "--output=" + rangeOut,
+            "--from=2017-09-17T10:00:00Z",
+            "--to=2017-09-17T12:00:00Z",
+            "--index=web"));
     if (Boolean.getBoolean("sluice.updateGolden")) {
       Path expected = TESTDATA.resolve("expected");
       Files.createDirectories(expected);
@@ -89,7 +93,8 @@ public class PageViewsPipelineTest {
       JsonNode summary = MAPPER.readTree(jsonOut.resolve("summary.json").toFile());
       ((com.fasterxml.jackson.databind.node.ObjectNode) summary)
           .remove(List.of("input", "output", "wall_time_seconds"));
-      Files.writeString(expected.resolve("summary.json"),
+      Files.writeString(
+          expected.resolve("summary.json"),
           MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
     }
   }
@@ -115,8 +120,9 @@ public class PageViewsPipelineTest {
 
     JsonNode summary = MAPPER.readTree(jsonOut.resolve("summary.json").toFile());
     JsonNode golden = MAPPER.readTree(TESTDATA.resolve("expected/summary.json").toFile());
-    golden.fieldNames().forEachRemaining(
-        name -> assertEquals(name, golden.get(name), summary.get(name)));
+    golden
+        .fieldNames()
+        .forEachRemaining(name -> assertEquals(name, golden.get(name), summary.get(name)));
     assertEquals(4, summary.get("dead_letters").asLong());
   }
 
@@ -136,17 +142,25 @@ public class PageViewsPipelineTest {
       }
     }
     Map<String, String> expected = new TreeMap<>();
-    views.forEach((key, n) -> expected.put(key,
-        n[0] + " " + sessions.get(key).size() + " " + referrers.get(key)));
+    views.forEach(
+        (key, n) ->
+            expected.put(key, n[0] + " " + sessions.get(key).size() + " " + referrers.get(key)));
 
     Map<String, String> actual = new TreeMap<>();
     for (String line : sortedLines(jsonOut.resolve("pageviews"))) {
       JsonNode record = MAPPER.readTree(line);
       Map<String, Long> refs = new TreeMap<>();
-      record.get("referrers").fields().forEachRemaining(e -> refs.put(e.getKey(),
-          e.getValue().asLong()));
-      actual.put(record.get("_id").asText(), record.get("metrics").get("page_views").asLong()
-          + " " + record.get("metrics").get("visitors").asLong() + " " + refs);
+      record
+          .get("referrers")
+          .fields()
+          .forEachRemaining(e -> refs.put(e.getKey(), e.getValue().asLong()));
+      actual.put(
+          record.get("_id").asText(),
+          record.get("metrics").get("page_views").asLong()
+              + " "
+              + record.get("metrics").get("visitors").asLong()
+              + " "
+              + refs);
     }
     assertTrue(expected.size() > 100);
     assertEquals(expected, actual);
@@ -157,18 +171,35 @@ public class PageViewsPipelineTest {
     List<String> json = new ArrayList<>();
     for (String line : sortedLines(jsonOut.resolve("pageviews"))) {
       JsonNode r = MAPPER.readTree(line);
-      json.add(r.get("customer").asText() + "|" + r.get("url").asText() + "|"
-          + r.get("ts").asText() + "|" + r.get("metrics").get("page_views").asLong() + "|"
-          + r.get("metrics").get("visitors").asLong() + "|" + r.get("referrers").size());
+      json.add(
+          r.get("customer").asText()
+              + "|"
+              + r.get("url").asText()
+              + "|"
+              + r.get("ts").asText()
+              + "|"
+              + r.get("metrics").get("page_views").asLong()
+              + "|"
+              + r.get("metrics").get("visitors").asLong()
+              + "|"
+              + r.get("referrers").size());
     }
     PCollection<String> parquet =
         p.apply(
             ParquetIO.parseGenericRecords(
                     (org.apache.avro.generic.GenericRecord r) ->
-                        r.get("customer") + "|" + r.get("url") + "|"
-                            + HOUR.format(java.time.Instant.ofEpochMilli(
-                                ((Number) r.get("windowStart")).longValue()))
-                            + "|" + r.get("pageViews") + "|" + r.get("visitors") + "|"
+                        r.get("customer")
+                            + "|"
+                            + r.get("url")
+                            + "|"
+                            + HOUR.format(
+                                java.time.Instant.ofEpochMilli(
+                                    ((Number) r.get("windowStart")).longValue()))
+                            + "|"
+                            + r.get("pageViews")
+                            + "|"
+                            + r.get("visitors")
+                            + "|"
                             + ((Map<?, ?>) r.get("referrers")).size())
                 .withCoder(StringUtf8Coder.of())
                 .from(parquetOut.resolve("pageviews") + "/*.parquet"));
@@ -185,8 +216,10 @@ public class PageViewsPipelineTest {
     for (String line : sortedLines(rangeOut.resolve("pageviews"))) {
       JsonNode record = MAPPER.readTree(line);
       assertEquals("web", record.get("_index").asText());
-      assertTrue(line, record.get("ts").asText().equals("2017-09-17T10:00:00")
-          || record.get("ts").asText().equals("2017-09-17T11:00:00"));
+      assertTrue(
+          line,
+          record.get("ts").asText().equals("2017-09-17T10:00:00")
+              || record.get("ts").asText().equals("2017-09-17T11:00:00"));
     }
   }
 
@@ -221,21 +254,33 @@ public class PageViewsPipelineTest {
           if (v.path("session_id").isNull() || v.path("session_id").isMissingNode()) {
             continue;
           }
-          String customer = v.path("customer").isTextual() ? v.get("customer").asText()
-              : customerDir;
-          views.add(new String[] {customer, v.get("url").asText(),
-              v.path("referrer").isTextual() ? v.get("referrer").asText() : null,
-              v.get("session_id").asText(), HOUR.format(java.time.Instant.ofEpochMilli(millis))});
+          String customer =
+              v.path("customer").isTextual() ? v.get("customer").asText() : customerDir;
+          views.add(
+              new String[] {
+                customer,
+                v.get("url").asText(),
+                v.path("referrer").isTextual() ? v.get("referrer").asText() : null,
+                v.get("session_id").asText(),
+                HOUR.format(java.time.Instant.ofEpochMilli(millis))
+              });
         }
       } else if (file.toString().endsWith(".parquet")) {
-        try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(),
-            new org.apache.hadoop.fs.Path(file.toUri())).withConf(new Configuration()).build()) {
+        try (ParquetReader<Group> reader =
+            ParquetReader.builder(
+                    new GroupReadSupport(), new org.apache.hadoop.fs.Path(file.toUri()))
+                .withConf(new Configuration())
+                .build()) {
           Group g;
           while ((g = reader.read()) != null) {
-            views.add(new String[] {g.getString("customer", 0), g.getString("url", 0),
-                g.getFieldRepetitionCount("referrer") == 0 ? null : g.getString("referrer", 0),
-                g.getString("session_id", 0),
-                HOUR.format(java.time.Instant.ofEpochMilli(referenceMillis(g)))});
+            views.add(
+                new String[] {
+                  g.getString("customer", 0),
+                  g.getString("url", 0),
+                  g.getFieldRepetitionCount("referrer") == 0 ? null : g.getString("referrer", 0),
+                  g.getString("session_id", 0),
+                  HOUR.format(java.time.Instant.ofEpochMilli(referenceMillis(g)))
+                });
           }
         } catch (RuntimeException | IOException e) {
           // The corrupt file: its dead letter is checked by the golden test.
@@ -281,8 +326,8 @@ public class PageViewsPipelineTest {
   private static List<String> sortedLines(Path dir) throws IOException {
     List<String> lines = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".json"))
-          .collect(Collectors.toList())) {
+      for (Path file :
+          files.filter(f -> f.toString().endsWith(".json")).collect(Collectors.toList())) {
         lines.addAll(Files.readAllLines(file, StandardCharsets.UTF_8));
       }
     }

@@ -34,30 +34,43 @@ public final class PageViewsTestData {
     Path root = Paths.get("testdata", "pageviews", "input");
     // 3,000 views of the talk's distribution: 24 hours of 2017-09-17, gzip, INT64 millis.
     GeneratePageViews.run(
-        GeneratePageViews.parseOptions(
-            "--count=3000", "--dist=seed", "--seed=7", "--out=" + root));
+        GeneratePageViews.parseOptions("--count=3000", "--dist=seed", "--seed=7", "--out=" + root));
 
     Instant midnight = Instant.parse("2017-09-18T00:00:00Z");
     SplittableRandom random = new SplittableRandom(11);
-    write(root, "00", "b.com", CompressionCodecName.ZSTD, TimestampEncoding.INT96,
+    write(
+        root,
+        "00",
+        "b.com",
+        CompressionCodecName.ZSTD,
+        TimestampEncoding.INT96,
         views("b.com", midnight, random, 40));
-    write(root, "01", "b.com", CompressionCodecName.SNAPPY, TimestampEncoding.MICROS,
+    write(
+        root,
+        "01",
+        "b.com",
+        CompressionCodecName.SNAPPY,
+        TimestampEncoding.MICROS,
         views("b.com", midnight.plus(3_600_000L), random, 40));
 
     Path json = partition(root, "02", "c.com");
-    Files.write(json.resolve("part-00000.json"), List.of(
-        "{\"customer\": \"c.com\", \"url\": \"http://c.com/\", \"referrer\": \"http://bing.com/\","
-            + " \"session_id\": \"x1\", \"ts\": \"2017-09-18T02:10:00Z\"}",
-        "{\"url\": \"http://c.com/\", \"referrer\": null, \"session_id\": \"x2\","
-            + " \"ts\": 1505700900000}",
-        "{\"customer\": \"c.com\", \"url\": \"http://c.com/about\", \"session_id\": \"x1\","
-            + " \"ts\": \"2017-09-18T02:59:59.999Z\"}",
-        "{\"customer\": \"c.com\", \"url\": \"http://c.com/\", \"session_id\": null,"
-            + " \"ts\": \"2017-09-18T02:20:00Z\"}",
-        "{\"customer\": \"c.com\", \"url\": \"http://c.com/\", \"session_id\": \"x3\","
-            + " \"ts\": \"yesterday\"}",
-        "{\"customer\": \"c.com\", \"url\": \"http://c.com/\""), StandardCharsets.UTF_8);
-    Files.write(partition(root, "03", "c.com").resolve("part-00000.parquet"),
+    Files.write(
+        json.resolve("part-00000.json"),
+        List.of(
+            "{\"customer\": \"c.com\", \"url\": \"http://c.com/\", \"referrer\": \"http://bing.com/\","
+                + " \"session_id\": \"x1\", \"ts\": \"2017-09-18T02:10:00Z\"}",
+            "{\"url\": \"http://c.com/\", \"referrer\": null, \"session_id\": \"x2\","
+                + " \"ts\": 1505700900000}",
+            "{\"customer\": \"c.com\", \"url\": \"http://c.com/about\", \"session_id\": \"x1\","
+                + " \"ts\": \"2017-09-18T02:59:59.999Z\"}",
+            "{\"customer\": \"c.com\", \"url\": \"http://c.com/\", \"session_id\": null,"
+                + " \"ts\": \"2017-09-18T02:20:00Z\"}",
+            "{\"customer\": \"c.com\", \"url\": \"http://c.com/\", \"session_id\": \"x3\","
+                + " \"ts\": \"yesterday\"}",
+            "{\"customer\": \"c.com\", \"url\": \"http://c.com/\""),
+        StandardCharsets.UTF_8);
+    Files.write(
+        partition(root, "03", "c.com").resolve("part-00000.parquet"),
         "PAR1 not really parquet PAR1".getBytes(StandardCharsets.UTF_8));
   }
 
@@ -65,9 +78,13 @@ public final class PageViewsTestData {
     String[] referrers = {"http://google.com/", "http://t.co/", null};
     PageView[] views = new PageView[n];
     for (int i = 0; i < n; i++) {
-      views[i] = PageView.of(customer, "http://" + customer + "/p" + random.nextInt(4),
-          referrers[random.nextInt(referrers.length)], "s" + random.nextInt(12),
-          hour.getMillis() + random.nextInt(3_600_000));
+      views[i] =
+          PageView.of(
+              customer,
+              "http://" + customer + "/p" + random.nextInt(4),
+              referrers[random.nextInt(referrers.length)],
+              "s" + random.nextInt(12),
+              hour.getMillis() + random.nextInt(3_600_000));
     }
     return views;
   }
@@ -78,8 +95,14 @@ public final class PageViewsTestData {
     return dir;
   }
 
-  private static void write(Path root, String hour, String customer, CompressionCodecName codec,
-      TimestampEncoding ts, PageView... views) throws IOException {
+  private static void write(
+      Path root,
+      String hour,
+      String customer,
+      CompressionCodecName codec,
+      TimestampEncoding ts,
+      PageView... views)
+      throws IOException {
     Path file = partition(root, hour, customer).resolve("part-00000.parquet");
     try (PageViewParquetWriter writer = PageViewParquetWriter.open(file.toString(), codec, ts)) {
       for (PageView view : views) {

@@ -28,9 +28,9 @@ import org.junit.runner.RunWith;
 import org.junit.runners.JUnit4;
 
 /**
- * What a run shows besides its outputs: the pipeline graph ({@code --graph}, {@code
- * --graphOnly}), progress lines on stderr (off with {@code --quiet}), and the run report in
- * {@code summary.json} (runner, parallelism, version, counters per step).
+ * What a run shows besides its outputs: the pipeline graph ({@code --graph}, {@code --graphOnly}),
+ * progress lines on stderr (off with {@code --quiet}), and the run report in {@code summary.json}
+ * (runner, parallelism, version, counters per step).
  */
 @RunWith(JUnit4.class)
 public class RunReportTest {
@@ -60,11 +60,24 @@ public class RunReportTest {
   public void churnGraphNamesEveryStepAndNothingRuns() throws Exception {
     Path output = tmp.getRoot().toPath().resolve("churn");
     Path dot = tmp.getRoot().toPath().resolve("churn.dot");
-    assertNull(ChurnPipeline.run(ChurnPipeline.parseOptions("--input=testdata/churn/input",
-        "--output=" + output, "--graph=" + dot, "--graphOnly")));
+    assertNull(
+        ChurnPipeline.run(
+            ChurnPipeline.parseOptions(
+                "--input=testdata/churn/input",
+                "--output=" + output,
+                "--graph=" + dot,
+                "--graphOnly")));
     String graph = Files.readString(dot);
-    for (String step : new String[] {"ReadEvents", "ParseEvents", "LabelChurn", "WriteLabelled",
-        "WriteStayed", "WriteCancelled", "WriteDeadLetters"}) {
+    for (String step :
+        new String[] {
+          "ReadEvents",
+          "ParseEvents",
+          "LabelChurn",
+          "WriteLabelled",
+          "WriteStayed",
+          "WriteCancelled",
+          "WriteDeadLetters"
+        }) {
       assertThat(graph, containsString(step));
     }
     assertThat("composites are nested boxes", graph, containsString("subgraph cluster_"));
@@ -74,12 +87,18 @@ public class RunReportTest {
   @Test
   public void pageviewsGraphNamesEveryStep() throws Exception {
     Path dot = tmp.getRoot().toPath().resolve("pageviews.dot");
-    assertNull(PageViewsPipeline.run(PageViewsPipeline.parseOptions(
-        "--input=testdata/pageviews/input", "--output=" + tmp.getRoot().toPath().resolve("pv"),
-        "--graph=" + dot, "--graphOnly")));
+    assertNull(
+        PageViewsPipeline.run(
+            PageViewsPipeline.parseOptions(
+                "--input=testdata/pageviews/input",
+                "--output=" + tmp.getRoot().toPath().resolve("pv"),
+                "--graph=" + dot,
+                "--graphOnly")));
     String graph = Files.readString(dot);
-    for (String step : new String[] {"ReadPageViews", "HourlyPageViews", "FormatAsJson",
-        "WritePageViews", "WriteDeadLetters"}) {
+    for (String step :
+        new String[] {
+          "ReadPageViews", "HourlyPageViews", "FormatAsJson", "WritePageViews", "WriteDeadLetters"
+        }) {
       assertThat(graph, containsString(step));
     }
   }
@@ -88,8 +107,12 @@ public class RunReportTest {
   public void graphAsSvgWhenGraphvizIsInstalled() throws Exception {
     assumeTrue("Graphviz dot is not installed", PipelineGraph.dotInstalled());
     Path svg = tmp.getRoot().toPath().resolve("churn.svg");
-    ChurnPipeline.run(ChurnPipeline.parseOptions("--input=testdata/churn/input",
-        "--output=" + tmp.getRoot().toPath().resolve("churn"), "--graph=" + svg, "--graphOnly"));
+    ChurnPipeline.run(
+        ChurnPipeline.parseOptions(
+            "--input=testdata/churn/input",
+            "--output=" + tmp.getRoot().toPath().resolve("churn"),
+            "--graph=" + svg,
+            "--graphOnly"));
     String picture = Files.readString(svg);
     assertThat(picture, containsString("<svg"));
     assertThat(picture, containsString("LabelChurn"));
@@ -97,23 +120,36 @@ public class RunReportTest {
 
   @Test
   public void aGraphFileOfAnotherKindIsAUsageError() throws Exception {
-    IllegalArgumentException e = org.junit.Assert.assertThrows(IllegalArgumentException.class,
-        () -> ChurnPipeline.run(ChurnPipeline.parseOptions("--input=testdata/churn/input",
-            "--output=" + tmp.getRoot(), "--graph=churn.png", "--graphOnly")));
+    IllegalArgumentException e =
+        org.junit.Assert.assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                ChurnPipeline.run(
+                    ChurnPipeline.parseOptions(
+                        "--input=testdata/churn/input",
+                        "--output=" + tmp.getRoot(),
+                        "--graph=churn.png",
+                        "--graphOnly")));
     assertEquals("--graph=churn.png: the file name must end in .dot or .svg", e.getMessage());
   }
 
   @Test
   public void progressLinesGoToStderrAndEndBeforeTheSummaryTable() throws Exception {
     Path output = tmp.getRoot().toPath().resolve("churn");
-    ChurnPipeline.run(ChurnPipeline.parseOptions("--input=testdata/churn/input",
-        "--output=" + output, "--progressSeconds=1", "--blockOnRun=false"));
+    ChurnPipeline.run(
+        ChurnPipeline.parseOptions(
+            "--input=testdata/churn/input",
+            "--output=" + output,
+            "--progressSeconds=1",
+            "--blockOnRun=false"));
     String progress = err.toString(StandardCharsets.UTF_8);
     assertThat(progress, containsString("churn: done in "));
     assertThat(progress, containsString(" 1,302 events read ("));
     assertThat(progress, containsString(", 9 dead letters"));
     assertThat(out.toString(StandardCharsets.UTF_8), containsString("churn summary"));
-    assertThat("no progress on stdout", out.toString(StandardCharsets.UTF_8),
+    assertThat(
+        "no progress on stdout",
+        out.toString(StandardCharsets.UTF_8),
         not(containsString("events read (")));
 
     JsonNode summary = new ObjectMapper().readTree(output.resolve(RunSummary.FILE).toFile());
@@ -131,9 +167,13 @@ public class RunReportTest {
 
   @Test
   public void quietPrintsOnlyTheSummaryTable() throws Exception {
-    ChurnPipeline.run(ChurnPipeline.parseOptions("--input=testdata/churn/input",
-        "--output=" + tmp.getRoot().toPath().resolve("churn"), "--quiet",
-        "--progressSeconds=1", "--blockOnRun=false"));
+    ChurnPipeline.run(
+        ChurnPipeline.parseOptions(
+            "--input=testdata/churn/input",
+            "--output=" + tmp.getRoot().toPath().resolve("churn"),
+            "--quiet",
+            "--progressSeconds=1",
+            "--blockOnRun=false"));
     assertThat(err.toString(StandardCharsets.UTF_8), not(containsString("events read")));
     assertThat(out.toString(StandardCharsets.UTF_8), containsString("churn summary"));
   }

@@ -40,16 +40,16 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  *
  * <p>{@link #prepare} lists each {@code s3://} path's bucket once, with no retries, and turns the
  * usual failures into one line: a wrong access key ID, a wrong secret key, a missing bucket, denied
- * access, no credentials or region, or an endpoint that cannot be reached. Credentials never
- * appear in its messages.
+ * access, no credentials or region, or an endpoint that cannot be reached. Credentials never appear
+ * in its messages.
  */
 public final class S3Store {
 
   /**
    * Sluice's default {@code --s3UploadBufferSizeBytes}: 8 MiB (8,388,608 bytes). Every file being
    * written holds one such buffer (a multipart-upload part), and a worker may write many files at
-   * once (up to 20 per bundle in a dynamic write), so Beam's 64 MiB default can exhaust a heap.
-   * 8 MiB parts allow objects of up to 80 GiB (10,000 parts).
+   * once (up to 20 per bundle in a dynamic write), so Beam's 64 MiB default can exhaust a heap. 8
+   * MiB parts allow objects of up to 80 GiB (10,000 parts).
    */
   public static final int DEFAULT_UPLOAD_BUFFER_SIZE_BYTES = 8 << 20;
 
@@ -71,7 +71,8 @@ public final class S3Store {
   public static String[] withDefaults(String... args) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
     addUnlessGiven(all, "s3ClientFactoryClass", S3StoreClientBuilderFactory.class.getName());
-    addUnlessGiven(all, "s3UploadBufferSizeBytes", String.valueOf(DEFAULT_UPLOAD_BUFFER_SIZE_BYTES));
+    addUnlessGiven(
+        all, "s3UploadBufferSizeBytes", String.valueOf(DEFAULT_UPLOAD_BUFFER_SIZE_BYTES));
     return all.toArray(new String[0]);
   }
 
@@ -196,11 +197,16 @@ public final class S3Store {
       return "bucket '" + bucket + "' is in another region than --awsRegion (PermanentRedirect)";
     }
     if ("AccessDenied".equals(code) || e.statusCode() == 403) {
-      return "access denied to bucket '" + bucket + "' (" + (code == null ? "403" : code)
+      return "access denied to bucket '"
+          + bucket
+          + "' ("
+          + (code == null ? "403" : code)
           + "): the credentials may not list it";
     }
     String message = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
-    return "S3 answered " + e.statusCode() + (code == null ? "" : " " + code)
+    return "S3 answered "
+        + e.statusCode()
+        + (code == null ? "" : " " + code)
         + (message == null ? "" : ": " + firstLine(message));
   }
 
@@ -212,8 +218,12 @@ public final class S3Store {
           || cause instanceof UnknownHostException
           || cause instanceof NoRouteToHostException
           || cause instanceof SocketTimeoutException) {
-        return "cannot reach the S3 endpoint " + endpointOf(options) + " ("
-            + cause.getClass().getSimpleName() + ": " + firstLine(String.valueOf(cause.getMessage()))
+        return "cannot reach the S3 endpoint "
+            + endpointOf(options)
+            + " ("
+            + cause.getClass().getSimpleName()
+            + ": "
+            + firstLine(String.valueOf(cause.getMessage()))
             + ")";
       }
     }
@@ -226,8 +236,11 @@ public final class S3Store {
       return "no AWS region: give --awsRegion (or set AWS_REGION)";
     }
     if (lower.contains("timeout") || lower.contains("timed out")) {
-      return "the S3 endpoint " + endpointOf(options) + " did not answer in "
-          + CHECK_TIMEOUT.toSeconds() + " s";
+      return "the S3 endpoint "
+          + endpointOf(options)
+          + " did not answer in "
+          + CHECK_TIMEOUT.toSeconds()
+          + " s";
     }
     return (bucket == null ? "" : "bucket '" + bucket + "': ") + message;
   }

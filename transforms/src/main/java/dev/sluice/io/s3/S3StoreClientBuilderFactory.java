@@ -60,7 +60,10 @@ public class S3StoreClientBuilderFactory implements S3ClientBuilderFactory {
         Context.ModifyHttpRequest context, ExecutionAttributes executionAttributes) {
       SdkHttpRequest request = context.httpRequest();
       boolean statesDefault =
-          request.firstMatchingHeader(BUCKET_KEY_HEADER).map("false"::equalsIgnoreCase).orElse(false);
+          request
+              .firstMatchingHeader(BUCKET_KEY_HEADER)
+              .map("false"::equalsIgnoreCase)
+              .orElse(false);
       return statesDefault ? request.toBuilder().removeHeader(BUCKET_KEY_HEADER).build() : request;
     }
   }

@@ -11,9 +11,9 @@ import org.apache.beam.sdk.options.Description;
  * {@code --help} lists them.
  *
  * <p>Credentials come from the AWS default provider chain (environment variables {@code
- * AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}, system properties, {@code ~/.aws}
- * profiles, container and instance roles) unless {@code --awsCredentialsProvider} names another
- * provider, such as static keys. Sluice never logs or reports them.
+ * AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}, system properties, {@code ~/.aws} profiles,
+ * container and instance roles) unless {@code --awsCredentialsProvider} names another provider,
+ * such as static keys. Sluice never logs or reports them.
  */
 public interface S3StoreOptions extends S3Options {
 

@@ -27,14 +27,18 @@ import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
-/** Unit tests of {@link S3Store} and {@link S3StoreClientBuilderFactory} (S3IT runs them against a server). */
+/**
+ * Unit tests of {@link S3Store} and {@link S3StoreClientBuilderFactory} (S3IT runs them against a
+ * server).
+ */
 @RunWith(JUnit4.class)
 public class S3StoreTest {
 
   @Test
   public void defaultsAreAddedOnlyWhenNotGiven() {
     List<String> added = Arrays.asList(S3Store.withDefaults("--input=x"));
-    assertThat(added, hasItem("--s3ClientFactoryClass=" + S3StoreClientBuilderFactory.class.getName()));
+    assertThat(
+        added, hasItem("--s3ClientFactoryClass=" + S3StoreClientBuilderFactory.class.getName()));
     assertThat(added, hasItem("--s3UploadBufferSizeBytes=8388608"));
 
     List<String> given = Arrays.asList(S3Store.withDefaults("--s3UploadBufferSizeBytes=5242880"));
@@ -56,9 +60,7 @@ public class S3StoreTest {
   public void localPathsNeedNoS3Settings() {
     S3StoreOptions options = PipelineOptionsFactory.as(S3StoreOptions.class);
     S3Store.prepare(options, "testdata/churn/input", null, "target/out");
-    assertEquals(
-        DefaultS3ClientBuilderFactory.class,
-        options.getS3ClientFactoryClass());
+    assertEquals(DefaultS3ClientBuilderFactory.class, options.getS3ClientFactoryClass());
   }
 
   @Test
@@ -69,28 +71,39 @@ public class S3StoreTest {
     SdkHttpRequest withTrue = request("true");
     assertEquals(
         List.of(),
-        interceptor.modifyHttpRequest(context(withFalse), new ExecutionAttributes())
-            .headers().keySet().stream()
+        interceptor
+            .modifyHttpRequest(context(withFalse), new ExecutionAttributes())
+            .headers()
+            .keySet()
+            .stream()
             .filter(S3StoreClientBuilderFactory.BUCKET_KEY_HEADER::equals)
             .collect(Collectors.toList()));
     assertEquals(
         List.of("true"),
-        interceptor.modifyHttpRequest(context(withTrue), new ExecutionAttributes())
-            .headers().get(S3StoreClientBuilderFactory.BUCKET_KEY_HEADER));
+        interceptor
+            .modifyHttpRequest(context(withTrue), new ExecutionAttributes())
+            .headers()
+            .get(S3StoreClientBuilderFactory.BUCKET_KEY_HEADER));
   }
 
   @Test
   public void pathStyleIsForcedWhenAsked() {
     S3StoreOptions options =
         PipelineOptionsFactory.fromArgs(
-                "--s3PathStyleAccess=true", "--awsRegion=us-east-1",
+                "--s3PathStyleAccess=true",
+                "--awsRegion=us-east-1",
                 "--endpoint=http://store.internal:9000")
             .as(S3StoreOptions.class);
     S3ClientBuilder builder = new S3StoreClientBuilderFactory().createBuilder(options);
     try (S3Client client = builder.build()) {
-      assertEquals(Boolean.TRUE, client.serviceClientConfiguration().overrideConfiguration()
-          .executionInterceptors().stream()
-          .anyMatch(i -> i instanceof S3StoreClientBuilderFactory.OmitDefaultBucketKeyHeader));
+      assertEquals(
+          Boolean.TRUE,
+          client
+              .serviceClientConfiguration()
+              .overrideConfiguration()
+              .executionInterceptors()
+              .stream()
+              .anyMatch(i -> i instanceof S3StoreClientBuilderFactory.OmitDefaultBucketKeyHeader));
       URI url = client.utilities().getUrl(b -> b.bucket("logs").key("a.json")).toURI();
       assertEquals("http://store.internal:9000/logs/a.json", url.toString());
     } catch (URISyntaxException e) {
@@ -120,8 +133,7 @@ public class S3StoreTest {
       }
 
       @Override
-      public Optional<AsyncRequestBody>
-          asyncRequestBody() {
+      public Optional<AsyncRequestBody> asyncRequestBody() {
         return Optional.empty();
       }
 
