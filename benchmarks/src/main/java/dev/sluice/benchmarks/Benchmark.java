@@ -256,7 +256,7 @@ public final class Benchmark {
           int status = diff.waitFor();
           if (status != 0) {
             differing.add(
-                output + (status == 3 ? " differs" : " not compared") + " (" + log(name) + ")");
+                output + (status == 4 ? " differs" : " not compared") + " (" + log(name) + ")");
           }
         }
         run.check = differing.isEmpty() ? "equal" : String.join("; ", differing);

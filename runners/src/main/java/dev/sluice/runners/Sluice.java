@@ -23,17 +23,31 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * SparkRunner}, {@code FlinkRunner}); {@link RunnerDefaults} adds what each needs to run embedded
  * on this machine.
  *
- * <p>Exit status: 0 on success; 3 when {@code diff} finds differences; 2 for a usage error (unknown
- * subcommand or option, missing or unusable value, input that matches nothing), reported as one
- * line on stderr; 1 when the pipeline itself fails, reported as one line followed by the stack
- * trace.
+ * <p>Exit statuses, each with one meaning ({@link #EXIT_STATUSES}): 0 success; 1 the pipeline
+ * failed at run time (one line, then the stack trace); 2 a usage error (unknown subcommand or
+ * option, missing or unusable value, input that matches nothing), one line on stderr; 3 the JVM ran
+ * out of memory ({@code -XX:+ExitOnOutOfMemoryError} in {@code .mvn/jvm.config}, which also runs
+ * {@code scripts/out-of-memory} to print one line with the two fixes); 4 {@code diff} found
+ * differences.
  */
 public final class Sluice {
 
   static final int OK = 0;
   static final int FAILED = 1;
   static final int USAGE = 2;
-  static final int DIFFERENT = 3;
+
+  /** Set by the JVM itself: {@code -XX:+ExitOnOutOfMemoryError} always exits with 3. */
+  static final int OUT_OF_MEMORY = 3;
+
+  static final int DIFFERENT = 4;
+
+  /** The exit statuses, as {@code --help} lists them. */
+  static final String EXIT_STATUSES =
+      "Exit status: 0 done; 1 the pipeline failed; 2 usage error; "
+          + OUT_OF_MEMORY
+          + " out of memory; "
+          + DIFFERENT
+          + " diff found differences.";
 
   private static final Pattern UNKNOWN_OPTION =
       Pattern.compile("missing a property named '([^']+)'");
@@ -79,7 +93,9 @@ public final class Sluice {
     add(
         new Subcommand(
             "diff",
-            "Compare two outputs (JSON lines or Parquet) as multisets; exit 3 when they differ.",
+            "Compare two outputs (JSON lines or Parquet) as multisets; exit "
+                + DIFFERENT
+                + " when they differ.",
             DiffPipeline.Options.class,
             args -> DiffPipeline.run(DiffPipeline.parseOptions(args)) ? OK : DIFFERENT));
   }
@@ -106,6 +122,7 @@ public final class Sluice {
    * @param out where help and the run summary go
    * @param err where errors go
    * @return the exit status: {@value #OK}, {@value #FAILED}, {@value #USAGE} or {@value #DIFFERENT}
+   *     ({@value #OUT_OF_MEMORY} is the JVM's own)
    */
   static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 0) {
@@ -126,6 +143,7 @@ public final class Sluice {
       out.println("sluice " + subcommand.name() + ": " + subcommand.description());
       out.println();
       PipelineOptionsFactory.printHelp(out, subcommand.options());
+      out.println(EXIT_STATUSES);
       return OK;
     }
     try {
@@ -166,6 +184,7 @@ public final class Sluice {
     }
     out.println();
     out.println("Run 'sluice SUBCOMMAND --help' for the options of one subcommand.");
+    out.println(EXIT_STATUSES);
   }
 
   private static String usageMessage(IllegalArgumentException e, Subcommand subcommand) {
