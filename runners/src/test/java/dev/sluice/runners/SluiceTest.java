@@ -152,7 +152,7 @@ public class SluiceTest {
   public void badFormatIsOneLine() {
     assertEquals(
         Sluice.USAGE, run("churn", "--input=testdata/churn/input", "--output=o", "--format=csv"));
-    assertEquals("sluice churn: unknown format 'csv': expected json or parquet\n", err());
+    assertEquals("sluice churn: unknown format 'csv': expected json, json.gz or parquet\n", err());
   }
 
   @Test

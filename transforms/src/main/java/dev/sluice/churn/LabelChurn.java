@@ -2,9 +2,12 @@ package dev.sluice.churn;
 
 import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
+import com.google.auto.value.AutoValue;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -17,6 +20,7 @@ import org.apache.beam.sdk.transforms.Max;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -69,7 +73,8 @@ import org.apache.beam.sdk.values.TupleTagList;
  * churn.cancelled().apply(...);
  * }</pre>
  */
-public final class LabelChurn extends PTransform<PCollection<SparkifyEvent>, LabelChurn.Result> {
+@AutoValue
+public abstract class LabelChurn extends PTransform<PCollection<SparkifyEvent>, LabelChurn.Result> {
 
   /** The page that marks churn in Sparkify logs. */
   public static final String DEFAULT_CHURN_PAGE = "Cancellation Confirmation";
@@ -96,15 +101,23 @@ public final class LabelChurn extends PTransform<PCollection<SparkifyEvent>, Lab
   private static final TupleTag<LabelledEvent> STAYED = new TupleTag<>() {};
   private static final TupleTag<LabelledEvent> CANCELLED = new TupleTag<>() {};
 
-  private final Set<String> churnPages;
+  /** The pages that mark churn, matched exactly; iterates in sorted order. */
+  public abstract SortedSet<String> churnPages();
 
-  private LabelChurn(Set<String> churnPages) {
-    this.churnPages = churnPages;
+  abstract Builder toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setChurnPages(SortedSet<String> pages);
+
+    abstract LabelChurn build();
   }
 
   /** Labels churn by the page {@value #DEFAULT_CHURN_PAGE}. */
   public static LabelChurn create() {
-    return new LabelChurn(Set.of(DEFAULT_CHURN_PAGE));
+    return new AutoValue_LabelChurn.Builder()
+        .setChurnPages(Collections.unmodifiableSortedSet(new TreeSet<>(Set.of(DEFAULT_CHURN_PAGE))))
+        .build();
   }
 
   /**
@@ -124,23 +137,27 @@ public final class LabelChurn extends PTransform<PCollection<SparkifyEvent>, Lab
         throw new IllegalArgumentException("churn pages must not be blank, got " + pages);
       }
     }
-    return new LabelChurn(Set.copyOf(new TreeSet<>(pages)));
+    return toBuilder()
+        .setChurnPages(Collections.unmodifiableSortedSet(new TreeSet<>(pages)))
+        .build();
   }
 
-  /** The churn pages, sorted. */
-  public Set<String> churnPages() {
-    return new TreeSet<>(churnPages);
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(
+        DisplayData.item("churnPages", String.join(", ", churnPages())).withLabel("Churn pages"));
   }
 
   @Override
   public Result expand(PCollection<SparkifyEvent> events) {
     PCollection<KV<String, SparkifyEvent>> byUser =
         events
-            .apply("SkipGuestEvents", ParDo.of(new KeyByKnownUserFn()))
+            .apply("SkipGuestEvents", ParDo.of(new SkipGuestEventsFn()))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), events.getCoder()));
     PCollectionView<Map<String, Integer>> churnedUsers =
         byUser
-            .apply("FlagChurnEvents", ParDo.of(new ChurnFlagFn(churnPages)))
+            .apply("FlagChurnEvents", ParDo.of(new FlagChurnEventsFn(churnPages())))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()))
             .apply("LabelUsers", Max.integersPerKey())
             .apply("KeepChurnedUsers", ParDo.of(new KeepChurnedUsersFn()))
@@ -148,14 +165,14 @@ public final class LabelChurn extends PTransform<PCollection<SparkifyEvent>, Lab
     PCollectionTuple outputs =
         byUser.apply(
             "EmitLabelledEvents",
-            ParDo.of(new EmitLabelledEventsFn(churnPages, churnedUsers))
+            ParDo.of(new EmitLabelledEventsFn(churnPages(), churnedUsers))
                 .withSideInputs(churnedUsers)
                 .withOutputTags(LABELLED, TupleTagList.of(STAYED).and(CANCELLED)));
     return new Result(outputs);
   }
 
   /** Drops guest events (counted) and keys the others by user id. */
-  static final class KeyByKnownUserFn extends DoFn<SparkifyEvent, KV<String, SparkifyEvent>> {
+  static final class SkipGuestEventsFn extends DoFn<SparkifyEvent, KV<String, SparkifyEvent>> {
     private final Counter guests = Metrics.counter(LabelChurn.class, GUEST_EVENTS_SKIPPED);
 
     @ProcessElement
@@ -170,10 +187,11 @@ public final class LabelChurn extends PTransform<PCollection<SparkifyEvent>, Lab
   }
 
   /** Maps each event to (user, 1) when it is on a churn page, else (user, 0). */
-  static final class ChurnFlagFn extends DoFn<KV<String, SparkifyEvent>, KV<String, Integer>> {
+  static final class FlagChurnEventsFn
+      extends DoFn<KV<String, SparkifyEvent>, KV<String, Integer>> {
     private final Set<String> churnPages;
 
-    ChurnFlagFn(Set<String> churnPages) {
+    FlagChurnEventsFn(Set<String> churnPages) {
       this.churnPages = churnPages;
     }
 

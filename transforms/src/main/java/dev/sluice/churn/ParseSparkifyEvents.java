@@ -4,13 +4,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.auto.value.AutoValue;
 import dev.sluice.deadletter.DeadLetter;
+import dev.sluice.io.InvalidRecordException;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -38,7 +41,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *
  * <p>Output elements keep the input's windows and timestamps. The parse holds one line at a time.
  */
-public final class ParseSparkifyEvents
+@AutoValue
+public abstract class ParseSparkifyEvents
     extends PTransform<
         PCollection<KV<String, String>>,
         WithFailures.Result<PCollection<SparkifyEvent>, DeadLetter>> {
@@ -58,11 +62,9 @@ public final class ParseSparkifyEvents
   private static final TupleTag<SparkifyEvent> EVENTS = new TupleTag<>() {};
   private static final TupleTag<DeadLetter> FAILURES = new TupleTag<>() {};
 
-  private ParseSparkifyEvents() {}
-
   /** Creates the transform. */
   public static ParseSparkifyEvents create() {
-    return new ParseSparkifyEvents();
+    return new AutoValue_ParseSparkifyEvents();
   }
 
   @Override
@@ -70,8 +72,17 @@ public final class ParseSparkifyEvents
       PCollection<KV<String, String>> lines) {
     PCollectionTuple parsed =
         lines.apply(
-            "ParseJson", ParDo.of(new ParseFn()).withOutputTags(EVENTS, TupleTagList.of(FAILURES)));
+            "ParseJson",
+            ParDo.of(new ParseJsonFn()).withOutputTags(EVENTS, TupleTagList.of(FAILURES)));
     return WithFailures.Result.of(parsed.get(EVENTS), parsed.get(FAILURES));
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder
+        .add(DisplayData.item("input", "Sparkify JSON lines").withLabel("Parses"))
+        .add(DisplayData.item("deadLetterStep", STEP).withLabel("Dead-letter step"));
   }
 
   /**
@@ -114,11 +125,11 @@ public final class ParseSparkifyEvents
   }
 
   /** A line that is not a valid Sparkify event; the message is the dead letter's reason. */
-  public static final class InvalidEventException extends Exception {
+  public static final class InvalidEventException extends InvalidRecordException {
     private static final long serialVersionUID = 1L;
 
     InvalidEventException(String reason) {
-      super(reason, null, false, false);
+      super(reason);
     }
   }
 
@@ -185,7 +196,7 @@ public final class ParseSparkifyEvents
   }
 
   /** Parses each line; routes invalid ones to the dead letter and counts every outcome. */
-  static final class ParseFn extends DoFn<KV<String, String>, SparkifyEvent> {
+  static final class ParseJsonFn extends DoFn<KV<String, String>, SparkifyEvent> {
     private final Counter eventsRead = Metrics.counter(ParseSparkifyEvents.class, EVENTS_READ);
     private final Counter blankLines =
         Metrics.counter(ParseSparkifyEvents.class, BLANK_LINES_SKIPPED);

@@ -4,8 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.auto.value.AutoValue;
+import dev.sluice.io.RecordDecoder;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.Coder;
@@ -22,6 +28,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -29,8 +36,10 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PInput;
 import org.apache.beam.sdk.values.POutput;
 import org.apache.beam.sdk.values.PValue;
+import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.joda.time.ReadableInstant;
 
 /**
  * The multiset difference of two collections of records: a {@code PCollectionList} of exactly two
@@ -52,7 +61,8 @@ import org.apache.beam.sdk.values.TupleTagList;
  * Diff.Result diff = PCollectionList.of(before).and(after).apply("DiffOutputs", Diff.create());
  * }</pre>
  */
-public final class Diff extends PTransform<PCollectionList<String>, Diff.Result> {
+@AutoValue
+public abstract class Diff extends PTransform<PCollectionList<String>, Diff.Result> {
 
   /** Counter of left records. */
   public static final String LEFT_RECORDS = "left_records";
@@ -74,15 +84,30 @@ public final class Diff extends PTransform<PCollectionList<String>, Diff.Result>
   /** Hash buckets of records: the keys of the shuffle. */
   public static final int DEFAULT_BUCKETS = 256;
 
-  private final int buckets;
+  /** Hash buckets of records: the keys of the shuffle. */
+  public abstract int buckets();
 
-  private Diff(int buckets) {
-    this.buckets = buckets;
+  abstract Builder toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setBuckets(int buckets);
+
+    abstract Diff build();
   }
 
   /** Creates the transform, with {@value #DEFAULT_BUCKETS} buckets. */
   public static Diff create() {
-    return new Diff(DEFAULT_BUCKETS);
+    return new AutoValue_Diff.Builder().setBuckets(DEFAULT_BUCKETS).build();
+  }
+
+  /**
+   * The decoder that reads the records of a file of any {@code FileFormat} as {@link
+   * #canonicalJson} text, for {@code ReadRecords}: JSON lines as they are (canonicalised), Parquet
+   * records with every column, nested ones included ({@link #canonicalJson(Row)}).
+   */
+  public static RecordDecoder<String> canonicalRecords() {
+    return new CanonicalRecordDecoder();
   }
 
   /**
@@ -95,7 +120,7 @@ public final class Diff extends PTransform<PCollectionList<String>, Diff.Result>
     if (buckets < 1 || buckets > 1 << 20) {
       throw new IllegalArgumentException("buckets must be in [1, 1048576], got " + buckets);
     }
-    return new Diff(buckets);
+    return toBuilder().setBuckets(buckets).build();
   }
 
   /**
@@ -115,6 +140,50 @@ public final class Diff extends PTransform<PCollectionList<String>, Diff.Result>
     }
   }
 
+  /**
+   * A row as {@link #canonicalJson} text: fields as keys (sorted), {@code DATETIME} as ISO-8601 UTC
+   * text, bytes as base64, maps as objects keyed by the key's text, arrays and rows nested.
+   *
+   * @param row any row
+   * @return the canonical JSON object
+   */
+  public static String canonicalJson(Row row) {
+    try {
+      return CANONICAL.writeValueAsString(plain(row));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write " + row + " as JSON", e);
+    }
+  }
+
+  /** A row value as the plain Java value Jackson writes: maps, lists, strings, numbers. */
+  private static Object plain(Object value) {
+    if (value instanceof Row) {
+      Row row = (Row) value;
+      Map<String, Object> fields = new TreeMap<>();
+      for (int i = 0; i < row.getFieldCount(); i++) {
+        fields.put(row.getSchema().getField(i).getName(), plain(row.getValue(i)));
+      }
+      return fields;
+    }
+    if (value instanceof Map) {
+      Map<String, Object> entries = new TreeMap<>();
+      ((Map<?, ?>) value).forEach((k, v) -> entries.put(String.valueOf(plain(k)), plain(v)));
+      return entries;
+    }
+    if (value instanceof Iterable) {
+      List<Object> items = new ArrayList<>();
+      ((Iterable<?>) value).forEach(item -> items.add(plain(item)));
+      return items;
+    }
+    if (value instanceof ReadableInstant) {
+      return ((ReadableInstant) value).toInstant().toString();
+    }
+    if (value instanceof byte[]) {
+      return Base64.getEncoder().encodeToString((byte[]) value);
+    }
+    return value;
+  }
+
   @Override
   public Result expand(PCollectionList<String> sides) {
     if (sides.size() != 2) {
@@ -123,9 +192,9 @@ public final class Diff extends PTransform<PCollectionList<String>, Diff.Result>
     KvCoder<Integer, KV<String, Boolean>> coder =
         KvCoder.of(VarIntCoder.of(), KvCoder.of(StringUtf8Coder.of(), BooleanCoder.of()));
     PCollection<KV<Integer, KV<String, Boolean>>> left =
-        sides.get(0).apply("TagLeft", ParDo.of(new TagSideFn(true, buckets))).setCoder(coder);
+        sides.get(0).apply("TagLeft", ParDo.of(new TagSideFn(true, buckets()))).setCoder(coder);
     PCollection<KV<Integer, KV<String, Boolean>>> right =
-        sides.get(1).apply("TagRight", ParDo.of(new TagSideFn(false, buckets))).setCoder(coder);
+        sides.get(1).apply("TagRight", ParDo.of(new TagSideFn(false, buckets()))).setCoder(coder);
     PCollectionTuple diff =
         PCollectionList.of(left)
             .and(right)
@@ -136,6 +205,12 @@ public final class Diff extends PTransform<PCollectionList<String>, Diff.Result>
                 ParDo.of(new CompareCountsFn())
                     .withOutputTags(ONLY_LEFT_TAG, TupleTagList.of(ONLY_RIGHT_TAG)));
     return new Result(diff);
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("buckets", buckets()).withLabel("Hash buckets of records"));
   }
 
   /** Keys each record by a hash bucket and marks its side. */

@@ -2,32 +2,39 @@ package dev.sluice.io;
 
 import java.io.IOException;
 import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
-import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.parquet.io.DelegatingSeekableInputStream;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.SeekableInputStream;
 
 /**
- * A Parquet {@link InputFile} over a Beam {@link FileIO.ReadableFile}, so that parquet-hadoop reads
- * through Beam's file systems (local, {@code s3://}, ...) rather than Hadoop's.
+ * A Parquet {@link InputFile} over a file of Beam's file systems, so that parquet-hadoop reads
+ * through them (local, {@code s3://}, ...) rather than through Hadoop's.
  */
 final class SeekableChannelInputFile implements InputFile {
 
-  private final FileIO.ReadableFile file;
+  private final MatchResult.Metadata file;
 
-  SeekableChannelInputFile(FileIO.ReadableFile file) {
+  SeekableChannelInputFile(MatchResult.Metadata file) {
     this.file = file;
   }
 
   @Override
   public long getLength() {
-    return file.getMetadata().sizeBytes();
+    return file.sizeBytes();
   }
 
   @Override
   public SeekableInputStream newStream() throws IOException {
-    SeekableByteChannel channel = file.openSeekable();
+    ReadableByteChannel opened = FileSystems.open(file.resourceId());
+    if (!(opened instanceof SeekableByteChannel)) {
+      opened.close();
+      throw new IOException("the file system cannot seek in " + file.resourceId());
+    }
+    SeekableByteChannel channel = (SeekableByteChannel) opened;
     return new DelegatingSeekableInputStream(Channels.newInputStream(channel)) {
       @Override
       public long getPos() throws IOException {
@@ -48,6 +55,6 @@ final class SeekableChannelInputFile implements InputFile {
 
   @Override
   public String toString() {
-    return file.getMetadata().resourceId().toString();
+    return file.resourceId().toString();
   }
 }

@@ -2,40 +2,35 @@ package dev.sluice.io;
 
 import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
-import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
-import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
+import com.google.auto.value.AutoValue;
 import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.WriteFilesResult;
-import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.transforms.Convert;
 import org.apache.beam.sdk.schemas.transforms.Select;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.ToJson;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
-import org.apache.beam.sdk.values.TypeDescriptor;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
- * Writes a schema-aware {@code PCollection<T>} as files in one directory: JSON lines or Parquet.
+ * Writes a schema-aware {@code PCollection<T>} as files of a {@link FileFormat} in one directory.
  * Returns the {@code WriteFilesResult<Void>} of Beam's {@code FileIO.write()}.
  *
- * <p>Files are named {@code DIR/part-SSSSS-of-NNNNN.json} (or {@code .parquet}); the number of
- * shards is chosen by the runner unless {@link #withNumShards(int)} fixes it. Nested rows are
- * flattened to top-level columns that keep their innermost names ({@code event.userId} becomes
- * {@code userId}), so the files look like the flat tables data engineers load elsewhere; two nested
- * fields with the same name fail at construction.
+ * <p>Files are named {@code DIR/part-SSSSS-of-NNNNN} with the format's suffix ({@code .json},
+ * {@code .json.gz}, {@code .parquet}); the number of shards is chosen by the runner unless {@link
+ * #withNumShards(int)} fixes it. Nested rows are flattened to top-level columns that keep their
+ * innermost names ({@code event.userId} becomes {@code userId}), so the files look like the flat
+ * tables data engineers load elsewhere; two nested fields with the same name fail at construction.
  *
  * <ul>
- *   <li>JSON: one object per line through Beam's {@code ToJson}; fields in schema order, nulls
- *       written as {@code null}, so every line has the same keys in the same order.
+ *   <li>JSON lines: one object per line through Beam's {@code ToJson}; fields in schema order,
+ *       nulls written as {@code null}, so every line has the same keys in the same order.
  *   <li>Parquet: the Beam schema converted to Avro (nullable fields become {@code [null, T]}
  *       unions) and written with {@code ParquetIO.sink}, Snappy-compressed.
  * </ul>
+ *
+ * <p>{@link #lines} writes lines already formatted ({@code PCollection<String>}) the same way.
  *
  * <pre>{@code
  * labelled.apply("WriteLabelled", WriteRecords.to(output + "/labelled").withFormat(FileFormat.JSON));
@@ -43,16 +38,29 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  *
  * @param <T> the element type; its {@code PCollection} must have a schema
  */
-public final class WriteRecords<T> extends PTransform<PCollection<T>, WriteFilesResult<Void>> {
+@AutoValue
+public abstract class WriteRecords<T> extends PTransform<PCollection<T>, WriteFilesResult<Void>> {
 
-  private final String directory;
-  private final FileFormat format;
-  private final int numShards;
+  /** The output directory. */
+  public abstract String directory();
 
-  private WriteRecords(String directory, FileFormat format, int numShards) {
-    this.directory = directory;
-    this.format = format;
-    this.numShards = numShards;
+  /** The format written. */
+  public abstract FileFormat format();
+
+  /** The number of files, or 0 when the runner chooses. */
+  public abstract int numShards();
+
+  abstract Builder<T> toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder<T> {
+    abstract Builder<T> setDirectory(String directory);
+
+    abstract Builder<T> setFormat(FileFormat format);
+
+    abstract Builder<T> setNumShards(int numShards);
+
+    abstract WriteRecords<T> build();
   }
 
   /**
@@ -61,38 +69,37 @@ public final class WriteRecords<T> extends PTransform<PCollection<T>, WriteFiles
    * @param directory local path or URI of the output directory
    * @param <T> the element type
    * @return the transform
+   * @throws IllegalArgumentException if {@code directory} is blank
    */
   public static <T> WriteRecords<T> to(String directory) {
-    checkArgumentNotNull(directory, "directory must not be null");
-    if (directory.isBlank()) {
-      throw new IllegalArgumentException("directory must not be blank");
-    }
-    return new WriteRecords<>(directory, FileFormat.JSON, 0);
+    return new AutoValue_WriteRecords.Builder<T>()
+        .setDirectory(checkDirectory(directory))
+        .setFormat(FileFormat.JSON)
+        .setNumShards(0)
+        .build();
   }
 
   /**
-   * Writes already formatted JSON lines ({@code PCollection<String>}, one object per element) into
-   * {@code directory}, named like {@link #to} names them ({@code part-SSSSS-of-NNNNN.json}), with
-   * runner-chosen sharding.
+   * Writes already formatted lines ({@code PCollection<String>}, one record per element) into
+   * {@code directory}, named as {@link #to} names them, as JSON lines unless {@link
+   * Lines#withFormat} says otherwise.
    *
    * @param directory local path or URI of the output directory
    * @return the transform
+   * @throws IllegalArgumentException if {@code directory} is blank
    */
-  public static PTransform<PCollection<String>, WriteFilesResult<Void>> jsonLines(
-      String directory) {
-    WriteRecords<String> names = to(directory);
-    return new PTransform<PCollection<String>, WriteFilesResult<Void>>() {
-      @Override
-      public WriteFilesResult<Void> expand(PCollection<String> lines) {
-        return lines.apply("WriteJson", names.fileWrite(FileIO.<String>write().via(TextIO.sink())));
-      }
-    };
+  public static Lines lines(String directory) {
+    return new AutoValue_WriteRecords_Lines.Builder()
+        .setDirectory(checkDirectory(directory))
+        .setFormat(FileFormat.JSON)
+        .setNumShards(0)
+        .build();
   }
 
   /** Returns a copy that writes {@code format}. */
   public WriteRecords<T> withFormat(FileFormat format) {
     checkArgumentNotNull(format, "format must not be null");
-    return new WriteRecords<>(directory, format, numShards);
+    return toBuilder().setFormat(format).build();
   }
 
   /**
@@ -101,10 +108,7 @@ public final class WriteRecords<T> extends PTransform<PCollection<T>, WriteFiles
    * @throws IllegalArgumentException if {@code numShards} is negative
    */
   public WriteRecords<T> withNumShards(int numShards) {
-    if (numShards < 0) {
-      throw new IllegalArgumentException("numShards must be >= 0, got " + numShards);
-    }
-    return new WriteRecords<>(directory, format, numShards);
+    return toBuilder().setNumShards(checkShards(numShards)).build();
   }
 
   @Override
@@ -117,33 +121,110 @@ public final class WriteRecords<T> extends PTransform<PCollection<T>, WriteFiles
         isFlat(input.getSchema())
             ? input.apply("ToRows", Convert.toRows())
             : input.apply("FlattenRows", Select.<T>flattenedSchema().keepMostNestedFieldName());
-    switch (format) {
-      case JSON:
-        return rows.apply("FormatAsJson", ToJson.of())
-            .apply("WriteJson", fileWrite(FileIO.<String>write().via(TextIO.sink())));
-      case PARQUET:
-        org.apache.avro.Schema avroSchema = AvroUtils.toAvroSchema(rows.getSchema());
-        return rows.apply(
-                "ToAvro",
-                MapElements.into(TypeDescriptor.of(GenericRecord.class))
-                    .via(AvroUtils.getRowToGenericRecordFunction(avroSchema)))
-            .setCoder(AvroCoder.of(avroSchema))
-            .apply(
-                "WriteParquet",
-                fileWrite(
-                    FileIO.<GenericRecord>write()
-                        .via(
-                            ParquetIO.sink(avroSchema)
-                                .withCompressionCodec(CompressionCodecName.SNAPPY))));
-      default:
-        throw new IllegalStateException("unhandled format " + format);
+    return format().write(rows, naming(directory(), format(), numShards()));
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    display(builder, directory(), format(), numShards());
+  }
+
+  /** Writes lines formatted elsewhere; see {@link WriteRecords#lines}. */
+  @AutoValue
+  public abstract static class Lines
+      extends PTransform<PCollection<String>, WriteFilesResult<Void>> {
+
+    /** The output directory. */
+    public abstract String directory();
+
+    /** The format written: a text format. */
+    public abstract FileFormat format();
+
+    /** The number of files, or 0 when the runner chooses. */
+    public abstract int numShards();
+
+    abstract Builder toBuilder();
+
+    @AutoValue.Builder
+    abstract static class Builder {
+      abstract Builder setDirectory(String directory);
+
+      abstract Builder setFormat(FileFormat format);
+
+      abstract Builder setNumShards(int numShards);
+
+      abstract Lines build();
+    }
+
+    /**
+     * Returns a copy that writes {@code format}.
+     *
+     * @throws IllegalArgumentException if {@code format} is not a text format
+     */
+    public Lines withFormat(FileFormat format) {
+      checkArgumentNotNull(format, "format must not be null");
+      if (!format.isText()) {
+        throw new IllegalArgumentException(format + " cannot hold lines of text");
+      }
+      return toBuilder().setFormat(format).build();
+    }
+
+    /**
+     * Returns a copy that writes exactly {@code numShards} files; 0 lets the runner choose.
+     *
+     * @throws IllegalArgumentException if {@code numShards} is negative
+     */
+    public Lines withNumShards(int numShards) {
+      return toBuilder().setNumShards(checkShards(numShards)).build();
+    }
+
+    @Override
+    public WriteFilesResult<Void> expand(PCollection<String> lines) {
+      return format().writeLines(lines, naming(directory(), format(), numShards()));
+    }
+
+    @Override
+    public void populateDisplayData(DisplayData.Builder builder) {
+      super.populateDisplayData(builder);
+      display(builder, directory(), format(), numShards());
     }
   }
 
-  private <E> FileIO.Write<Void, E> fileWrite(FileIO.Write<Void, E> write) {
-    FileIO.Write<Void, E> named =
-        write.to(directory).withPrefix("part").withSuffix(format.suffix());
-    return numShards > 0 ? named.withNumShards(numShards) : named;
+  private static FileFormat.Naming naming(String directory, FileFormat format, int numShards) {
+    return new FileFormat.Naming() {
+      @Override
+      public <E> FileIO.Write<Void, E> apply(FileIO.Write<Void, E> write) {
+        FileIO.Write<Void, E> named =
+            write.to(directory).withPrefix("part").withSuffix(format.suffix());
+        return numShards > 0 ? named.withNumShards(numShards) : named;
+      }
+    };
+  }
+
+  private static void display(
+      DisplayData.Builder builder, String directory, FileFormat format, int numShards) {
+    builder
+        .add(DisplayData.item("directory", directory).withLabel("Output directory"))
+        .add(DisplayData.item("format", format.toString()).withLabel("Format"))
+        .add(
+            DisplayData.item("numShards", numShards == 0 ? "runner-chosen" : "" + numShards)
+                .withLabel("Files"));
+  }
+
+  private static String checkDirectory(String directory) {
+    checkArgumentNotNull(directory, "directory must not be null");
+    if (directory.isBlank()) {
+      throw new IllegalArgumentException("directory must not be blank");
+    }
+    return directory;
+  }
+
+  private static int checkShards(int numShards) {
+    if (numShards < 0) {
+      throw new IllegalArgumentException("numShards must be >= 0, got " + numShards);
+    }
+    return numShards;
   }
 
   private static boolean isFlat(Schema schema) {

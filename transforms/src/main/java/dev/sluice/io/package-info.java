@@ -1,6 +1,8 @@
 /**
- * File input and output glue around Sluice's transforms: reading text lines together with the file
- * they came from, and writing any schema-aware {@code PCollection} as JSON lines or Parquet. Paths
- * are anything Beam's {@code FileSystems} resolve: local paths, globs and registered schemes.
+ * File input and output around Sluice's transforms: the {@link dev.sluice.io.FileFormat}s (JSON
+ * lines, gzip JSON lines, Parquet) with a reader each, reading any mix of them into decoded values
+ * ({@link dev.sluice.io.ReadRecords}, {@link dev.sluice.io.ReadHivePartitioned}) and writing any
+ * schema-aware {@code PCollection} as files ({@link dev.sluice.io.WriteRecords}). Paths are
+ * anything Beam's {@code FileSystems} resolve: local paths, globs and registered schemes.
  */
 package dev.sluice.io;

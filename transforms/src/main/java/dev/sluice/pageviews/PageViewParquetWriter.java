@@ -20,7 +20,7 @@ import org.apache.parquet.schema.MessageTypeParser;
  * (the default) or microseconds, adjusted to UTC, or a legacy {@code INT96}. Not thread-safe; close
  * it to finish the file.
  */
-public final class PageViewParquetWriter implements AutoCloseable {
+public final class PageViewParquetWriter implements PageViewWriter {
 
   /** How {@code ts} is stored. */
   public enum TimestampEncoding {
@@ -81,11 +81,7 @@ public final class PageViewParquetWriter implements AutoCloseable {
     return new PageViewParquetWriter(writer, schema, encoding);
   }
 
-  /**
-   * Appends one page view.
-   *
-   * @throws IOException if it cannot be written
-   */
+  @Override
   public void write(PageView view) throws IOException {
     Group row =
         groups

@@ -2,6 +2,7 @@ package dev.sluice.pageviews;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.auto.value.AutoValue;
 import dev.sluice.deadletter.DeadLetter;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -10,6 +11,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
@@ -27,7 +29,8 @@ import org.joda.time.ReadableInstant;
  * counted as {@value #INVALID_PAGE_VIEWS}; the others are counted as {@value #PAGE_VIEWS}. A null
  * {@code referrer} is valid (a direct visit). Windows and timestamps are kept.
  */
-public final class ToPageViews
+@AutoValue
+public abstract class ToPageViews
     extends PTransform<PCollection<Row>, WithFailures.Result<PCollection<PageView>, DeadLetter>> {
 
   /** The columns page views are read from, as a reader's schema: ts is a UTC instant. */
@@ -58,11 +61,9 @@ public final class ToPageViews
   private static final TupleTag<PageView> VIEWS = new TupleTag<>() {};
   private static final TupleTag<DeadLetter> FAILURES = new TupleTag<>() {};
 
-  private ToPageViews() {}
-
   /** Creates the transform. */
   public static ToPageViews create() {
-    return new ToPageViews();
+    return new AutoValue_ToPageViews();
   }
 
   @Override
@@ -70,12 +71,20 @@ public final class ToPageViews
     PCollectionTuple views =
         rows.apply(
             "ValidatePageViews",
-            ParDo.of(new ToPageViewFn()).withOutputTags(VIEWS, TupleTagList.of(FAILURES)));
+            ParDo.of(new ValidatePageViewsFn()).withOutputTags(VIEWS, TupleTagList.of(FAILURES)));
     return WithFailures.Result.of(views.get(VIEWS), views.get(FAILURES));
   }
 
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(
+        DisplayData.item("requiredColumns", "ts, customer, url, session_id")
+            .withLabel("Null sends a row to the dead letter"));
+  }
+
   /** Validates one row. */
-  static final class ToPageViewFn extends DoFn<Row, PageView> {
+  static final class ValidatePageViewsFn extends DoFn<Row, PageView> {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private final Counter valid = Metrics.counter(ToPageViews.class, PAGE_VIEWS);
     private final Counter invalid = Metrics.counter(ToPageViews.class, INVALID_PAGE_VIEWS);

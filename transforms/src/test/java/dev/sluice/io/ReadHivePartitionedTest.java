@@ -154,7 +154,7 @@ public class ReadHivePartitionedTest {
   public void prunesPartitionsOutsideTheTimeRangeWithoutOpeningThem() {
     ReadHivePartitioned read =
         ReadHivePartitioned.from(root, ToPageViews.COLUMNS).withTimeRange(ELEVEN, ONE);
-    ReadHivePartitioned.Plan plan = read.plan();
+    HivePartitionPlan plan = read.plan();
     assertEquals(5, plan.partitions());
     assertEquals(3, plan.prunedPartitions());
     assertEquals(2, plan.files().size());

@@ -95,7 +95,7 @@ public class PageViewCombineFnsTest {
                 PageViewCombineFns.visitors(), registry, StringUtf8Coder.of(), "s1"));
     Map<KV<String, String>, Object[]> urls =
         afterDecodedEmpties(
-            new HourlyPageViews.StatsPerUrlFn(HourlyPageViews.statsFn()),
+            new StatsPerUrl.StatsPerUrlFn(StatsPerUrl.statsFn()),
             registry,
             p.getSchemaRegistry().getSchemaCoder(PageView.class),
             PageView.of("a.com", "u", "g", "s1", 0L));
@@ -103,7 +103,7 @@ public class PageViewCombineFnsTest {
     assertEquals(
         2L,
         (long)
-            HourlyPageViews.statsFn()
+            StatsPerUrl.statsFn()
                 .extractOutput(urls.get(KV.of("a.com", "u")))
                 .get(new TupleTag<Long>("page_views")));
   }

@@ -2,22 +2,23 @@ package dev.sluice.pipelines.churn;
 
 import dev.sluice.churn.LabelChurn;
 import dev.sluice.churn.LabelledEvent;
-import dev.sluice.churn.ParseSparkifyEvents;
 import dev.sluice.churn.SparkifyEvent;
+import dev.sluice.churn.SparkifyEventDecoder;
 import dev.sluice.deadletter.DeadLetter;
 import dev.sluice.io.FileFormat;
-import dev.sluice.io.ReadLines;
+import dev.sluice.io.FilePlan;
+import dev.sluice.io.ReadRecords;
 import dev.sluice.io.WriteRecords;
 import dev.sluice.io.s3.S3Store;
 import dev.sluice.io.s3.S3StoreOptions;
 import dev.sluice.pipelines.options.PipelineArgs;
-import dev.sluice.pipelines.report.PipelineGraph;
+import dev.sluice.pipelines.report.PipelineRun;
 import dev.sluice.pipelines.report.RunOptions;
 import dev.sluice.pipelines.report.RunProgress;
 import dev.sluice.pipelines.report.RunSummary;
+import dev.sluice.pipelines.report.SummaryKey;
 import java.io.IOException;
 import java.util.List;
-import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricName;
 import org.apache.beam.sdk.options.Default;
@@ -26,29 +27,26 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
 import org.apache.beam.sdk.transforms.WithFailures;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * The {@code churn} pipeline: Sparkify-format JSON lines in; under {@code --output}, the
- * directories {@code labelled/}, {@code stayed/}, {@code cancelled/} and {@code dead-letter/} (JSON
- * lines or Parquet) and {@code summary.json}.
+ * The {@code churn} pipeline: a Sparkify-format event log in (JSON lines, plain or compressed, or
+ * Parquet, mixed as they come); under {@code --output}, the directories {@code labelled/}, {@code
+ * stayed/}, {@code cancelled/} and {@code dead-letter/} (JSON lines or Parquet) and {@code
+ * summary.json}.
  *
- * <p>Steps: {@code ReadEvents} ({@link ReadLines}), {@code ParseEvents} ({@link
- * ParseSparkifyEvents}, bad lines to the dead letter), {@code LabelChurn} ({@link LabelChurn}), and
+ * <p>Steps: {@code ReadEvents} ({@link ReadRecords} with the {@link SparkifyEventDecoder}: bad
+ * records and unreadable files to the dead letter), {@code LabelChurn} ({@link LabelChurn}), and
  * one {@code Write...} step per output. Churn rules are those of {@link LabelChurn}. At the end the
  * run's counters are written to {@code summary.json} and printed as a table; {@code events_read =
- * labelled_events + guest_events_skipped + dead_letters} is checked, and a run that breaks it
- * fails.
+ * labelled_events + guest_events_skipped + bad_events} and {@code labelled_events = stayed_events +
+ * cancelled_events} are checked, and a run that breaks them fails.
  *
  * <p>Run it through the {@code sluice} command ({@code sluice churn --input=... --output=...}) or
  * call {@link #run(Options)}; tests that want no I/O call {@link #labelChurn}.
  */
 public final class ChurnPipeline {
-
-  private static final Logger LOG = LoggerFactory.getLogger(ChurnPipeline.class);
 
   /** Output directory names under {@code --output}. */
   public static final String LABELLED = "labelled";
@@ -59,8 +57,8 @@ public final class ChurnPipeline {
   /** Events of users who churned. */
   public static final String CANCELLED = "cancelled";
 
-  /** Rejected lines with their source and reason. */
-  public static final String DEAD_LETTER = "dead-letter";
+  /** Rejected records with their source and reason. */
+  public static final String DEAD_LETTER = PipelineRun.DEAD_LETTER;
 
   /** The run summary file. */
   public static final String SUMMARY = RunSummary.FILE;
@@ -70,8 +68,8 @@ public final class ChurnPipeline {
   /** Options of the {@code churn} pipeline. */
   public interface Options extends S3StoreOptions, RunOptions {
     @Description(
-        "Sparkify-format event log to read: JSON lines, plain or .gz; a file, a directory or a "
-            + "glob (quote it), local path or URI.")
+        "Sparkify-format event log to read: JSON lines (plain, .gz or another compression) or "
+            + ".parquet files; a file, a directory or a glob (quote it), local path or URI.")
     @Validation.Required
     String getInput();
 
@@ -85,7 +83,9 @@ public final class ChurnPipeline {
 
     void setOutput(String output);
 
-    @Description("Output file format: json (JSON lines, one object per line) or parquet (Snappy).")
+    @Description(
+        "Output file format: json (JSON lines, one object per line), json.gz (the same, gzip) "
+            + "or parquet (Snappy).")
     @Default.String("json")
     String getFormat();
 
@@ -106,6 +106,32 @@ public final class ChurnPipeline {
     public List<String> create(PipelineOptions options) {
       return List.of(LabelChurn.DEFAULT_CHURN_PAGE);
     }
+  }
+
+  /** The counts of {@code summary.json}, in its order. */
+  public enum Count implements SummaryKey {
+    /** Records read: events, guest events and bad records. */
+    EVENTS_READ,
+    /** Blank lines of JSON files, skipped on purpose. */
+    BLANK_LINES_SKIPPED,
+    /** Events without a user id, skipped on purpose. */
+    GUEST_EVENTS_SKIPPED,
+    /** Records that are not valid events (one dead letter each). */
+    BAD_EVENTS,
+    /** Files that could not be read to the end (one dead letter each). */
+    UNREADABLE_FILES,
+    /** All dead letters: bad events and unreadable files. */
+    DEAD_LETTERS,
+    /** Events of known users, labelled. */
+    LABELLED_EVENTS,
+    /** Events of users who stayed. */
+    STAYED_EVENTS,
+    /** Events of users who churned. */
+    CANCELLED_EVENTS,
+    /** Users who churned. */
+    CHURNED_USERS,
+    /** Users who stayed. */
+    STAYED_USERS
   }
 
   /** The outputs of the churn graph, before they are written. */
@@ -133,19 +159,20 @@ public final class ChurnPipeline {
       return churn.cancelled();
     }
 
-    /** Lines that were not valid events. */
+    /** Records that were not valid events, and unreadable files. */
     public PCollection<DeadLetter> deadLetters() {
       return deadLetters;
     }
   }
 
   /**
-   * Parses options for this pipeline and checks them before anything runs.
+   * Parses options for this pipeline and checks them before anything runs. The input is listed
+   * once, by {@link #run}, which reports an input that names no file before the pipeline starts.
    *
    * @param args command-line arguments such as {@code --input=events.json --output=out}
    * @return validated options
-   * @throws IllegalArgumentException with a one-line message for an unknown or missing option, a
-   *     bad format or churn page list, or an input that matches no file
+   * @throws IllegalArgumentException with a one-line message for an unknown or missing option, or a
+   *     bad format or churn page list
    */
   public static Options parseOptions(String... args) {
     Options options = PipelineArgs.parse(Options.class, args);
@@ -154,153 +181,124 @@ public final class ChurnPipeline {
   }
 
   /**
-   * Checks option values and combinations: the format, the churn pages, and that the input matches
-   * at least one file.
+   * Checks option values and combinations: the format and the churn pages, and that every {@code
+   * s3://} path's bucket answers.
    *
    * @throws IllegalArgumentException with a one-line message when an option is unusable
    */
   public static void validate(Options options) {
     FileFormat.parse(options.getFormat());
-    S3Store.prepare(options, options.getInput(), options.getOutput());
     LabelChurn.create().withChurnPages(options.getChurnPages());
-    int files;
-    try {
-      files = ReadLines.countFiles(options.getInput());
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "cannot read --input=" + options.getInput() + ": " + e.getMessage(), e);
-    }
-    if (files == 0) {
-      throw new IllegalArgumentException("no input file matches --input=" + options.getInput());
-    }
+    S3Store.prepare(options, options.getInput(), options.getOutput());
   }
 
   /**
-   * Builds the churn graph from lines already read: {@code PCollection<KV<String, String>>} of
-   * (source file, line) in, the labelled, stayed, cancelled and dead-letter collections out.
+   * Builds the churn graph from events already read: events and the read's dead letters in, the
+   * labelled, stayed, cancelled and dead-letter collections out.
    *
-   * @param lines the lines, keyed by the file they came from
+   * @param events events and rejected records, as from {@code ReadRecords}
    * @param churnPages pages that mark churn
    * @return the outputs
    */
-  public static Outputs labelChurn(PCollection<KV<String, String>> lines, List<String> churnPages) {
-    WithFailures.Result<PCollection<SparkifyEvent>, DeadLetter> parsed =
-        lines.apply("ParseEvents", ParseSparkifyEvents.create());
+  public static Outputs labelChurn(
+      WithFailures.Result<PCollection<SparkifyEvent>, DeadLetter> events, List<String> churnPages) {
     LabelChurn.Result churn =
-        parsed.output().apply("LabelChurn", LabelChurn.create().withChurnPages(churnPages));
-    return new Outputs(churn, parsed.failures());
+        events.output().apply("LabelChurn", LabelChurn.create().withChurnPages(churnPages));
+    return new Outputs(churn, events.failures());
   }
 
   /**
-   * Builds, runs and waits for the pipeline, then writes and prints its summary.
+   * Lists the input, builds, runs and waits for the pipeline, then writes and prints its summary.
    *
    * @param options validated options (see {@link #parseOptions})
    * @return the finished run, or null when {@code --graphOnly} stopped it before it ran
+   * @throws IllegalArgumentException with a one-line message, before the pipeline starts, if the
+   *     input names no file
    * @throws IllegalStateException if the run does not finish in state DONE, or its counts do not
    *     add up
    * @throws IOException if the summary cannot be written
    */
-  public static PipelineResult run(Options options) throws IOException {
-    long start = System.currentTimeMillis();
-    FileFormat format = FileFormat.parse(options.getFormat());
-    Pipeline pipeline = Pipeline.create(options);
+  public static @Nullable PipelineResult run(Options options) throws IOException {
+    PipelineRun run =
+        PipelineRun.start(
+            "churn",
+            options,
+            options.getInput(),
+            options.getOutput(),
+            FileFormat.parse(options.getFormat()));
+    FilePlan input = FilePlan.list(options.getInput());
+    if (input.isEmpty()) {
+      throw new IllegalArgumentException("no input file matches --input=" + options.getInput());
+    }
     Outputs outputs =
         labelChurn(
-            pipeline.apply("ReadEvents", ReadLines.from(options.getInput())),
+            run.pipeline().apply("ReadEvents", ReadRecords.of(input, new SparkifyEventDecoder())),
             options.getChurnPages());
-    String out = options.getOutput().replaceAll("/+$", "");
-    outputs
-        .labelled()
-        .apply(
-            "WriteLabelled",
-            WriteRecords.<LabelledEvent>to(out + "/" + LABELLED).withFormat(format));
-    outputs
-        .stayed()
-        .apply(
-            "WriteStayed", WriteRecords.<LabelledEvent>to(out + "/" + STAYED).withFormat(format));
-    outputs
-        .cancelled()
-        .apply(
-            "WriteCancelled",
-            WriteRecords.<LabelledEvent>to(out + "/" + CANCELLED).withFormat(format));
-    // Dead letters are few: one file. Fixed sharding also sidesteps a Beam 2.62 SparkRunner
-    // problem found by EmbeddedRunnersIT: with runner-chosen sharding, records of a Flatten of
-    // several steps' outputs were lost on write.
-    outputs
-        .deadLetters()
-        .apply(
-            "WriteDeadLetters",
-            WriteRecords.<DeadLetter>to(out + "/" + DEAD_LETTER)
-                .withFormat(format)
-                .withNumShards(1));
-
-    if (PipelineGraph.writeIfAsked(pipeline, options)) {
-      return null;
-    }
-    LOG.debug(
-        "Running churn on {} with {}", options.getInput(), options.getRunner().getSimpleName());
-    PipelineResult result =
-        RunSummary.runUntilDone(
-            pipeline,
-            options,
-            RunProgress.of("churn")
-                .withEventsRead(parseCounterName(ParseSparkifyEvents.EVENTS_READ))
-                .withDeadLetters(parseCounterName(ParseSparkifyEvents.DEAD_LETTERS)));
-    RunSummary summary = summarize(options, result, System.currentTimeMillis() - start);
-    summary.report(out);
-    checkBalanced(summary);
-    return result;
+    write(outputs.labelled(), "WriteLabelled", run, LABELLED);
+    write(outputs.stayed(), "WriteStayed", run, STAYED);
+    write(outputs.cancelled(), "WriteCancelled", run, CANCELLED);
+    run.writeDeadLetters(outputs.deadLetters());
+    return run.execute(
+        RunProgress.of("churn")
+            .withEventsRead(MetricName.named(ReadRecords.class, ReadRecords.RECORDS_READ))
+            .withDeadLetters(
+                MetricName.named(ReadRecords.class, ReadRecords.BAD_RECORDS),
+                MetricName.named(ReadRecords.class, ReadRecords.UNREADABLE_FILES)),
+        ChurnPipeline::summarize,
+        ChurnPipeline::checkBalanced);
   }
 
-  /** Reads the run's counters into a {@link RunSummary}. */
-  static RunSummary summarize(Options options, PipelineResult result, long wallTimeMillis) {
-    return RunSummary.builder("churn")
-        .setting("input", options.getInput())
-        .setting("output", options.getOutput())
-        .setting("format", FileFormat.parse(options.getFormat()).toString())
-        .count("events_read", parseCounter(result, ParseSparkifyEvents.EVENTS_READ))
-        .count("blank_lines_skipped", parseCounter(result, ParseSparkifyEvents.BLANK_LINES_SKIPPED))
-        .count("guest_events_skipped", churnCounter(result, LabelChurn.GUEST_EVENTS_SKIPPED))
-        .count("dead_letters", parseCounter(result, ParseSparkifyEvents.DEAD_LETTERS))
-        .count("labelled_events", churnCounter(result, LabelChurn.LABELLED_EVENTS))
-        .count("stayed_events", churnCounter(result, LabelChurn.STAYED_EVENTS))
-        .count("cancelled_events", churnCounter(result, LabelChurn.CANCELLED_EVENTS))
-        .count("churned_users", churnCounter(result, LabelChurn.CHURNED_USERS))
-        .count("stayed_users", churnCounter(result, LabelChurn.STAYED_USERS))
-        .runner(options)
-        .steps(result)
-        .wallTimeMillis(wallTimeMillis)
-        .build();
+  private static void write(
+      PCollection<LabelledEvent> events, String step, PipelineRun run, String directory) {
+    events.apply(
+        step, WriteRecords.<LabelledEvent>to(run.output(directory)).withFormat(run.format()));
   }
 
-  private static MetricName parseCounterName(String name) {
-    return MetricName.named(ParseSparkifyEvents.class, name);
+  /** Adds the run's counts, read from its counters. */
+  static void summarize(RunSummary.Builder summary, PipelineResult result) {
+    long bad = read(result, ReadRecords.BAD_RECORDS);
+    long unreadable = read(result, ReadRecords.UNREADABLE_FILES);
+    summary
+        .count(Count.EVENTS_READ, read(result, ReadRecords.RECORDS_READ))
+        .count(Count.BLANK_LINES_SKIPPED, read(result, ReadRecords.BLANK_LINES_SKIPPED))
+        .count(Count.GUEST_EVENTS_SKIPPED, churn(result, LabelChurn.GUEST_EVENTS_SKIPPED))
+        .count(Count.BAD_EVENTS, bad)
+        .count(Count.UNREADABLE_FILES, unreadable)
+        .count(Count.DEAD_LETTERS, bad + unreadable)
+        .count(Count.LABELLED_EVENTS, churn(result, LabelChurn.LABELLED_EVENTS))
+        .count(Count.STAYED_EVENTS, churn(result, LabelChurn.STAYED_EVENTS))
+        .count(Count.CANCELLED_EVENTS, churn(result, LabelChurn.CANCELLED_EVENTS))
+        .count(Count.CHURNED_USERS, churn(result, LabelChurn.CHURNED_USERS))
+        .count(Count.STAYED_USERS, churn(result, LabelChurn.STAYED_USERS));
   }
 
-  private static long parseCounter(PipelineResult result, String name) {
-    return RunSummary.counter(result, ParseSparkifyEvents.class, name);
+  private static long read(PipelineResult result, String name) {
+    return RunSummary.counter(result, ReadRecords.class, name);
   }
 
-  private static long churnCounter(PipelineResult result, String name) {
+  private static long churn(PipelineResult result, String name) {
     return RunSummary.counter(result, LabelChurn.class, name);
   }
 
-  /** Fails when events read differ from labelled + guests skipped + dead letters. */
+  /** Fails when events read differ from labelled + guests + bad events, or labelled is split. */
   static void checkBalanced(RunSummary summary) {
-    long read = summary.count("events_read");
+    long read = summary.count(Count.EVENTS_READ);
     long accounted =
-        summary.count("labelled_events")
-            + summary.count("guest_events_skipped")
-            + summary.count("dead_letters");
-    if (read != accounted
-        || summary.count("labelled_events")
-            != summary.count("stayed_events") + summary.count("cancelled_events")) {
+        summary.count(Count.LABELLED_EVENTS)
+            + summary.count(Count.GUEST_EVENTS_SKIPPED)
+            + summary.count(Count.BAD_EVENTS);
+    long labelled = summary.count(Count.LABELLED_EVENTS);
+    long split = summary.count(Count.STAYED_EVENTS) + summary.count(Count.CANCELLED_EVENTS);
+    if (read != accounted || labelled != split) {
       throw new IllegalStateException(
           "counts do not add up: events_read "
               + read
-              + " != labelled + guests + dead letters "
+              + " != labelled + guests + bad events "
               + accounted
-              + ", or labelled != stayed + cancelled");
+              + ", or labelled "
+              + labelled
+              + " != stayed + cancelled "
+              + split);
     }
   }
 }

@@ -1,9 +1,12 @@
 package dev.sluice.pipelines.pageviews;
 
+import dev.sluice.io.FileFormat;
 import dev.sluice.io.s3.S3Store;
 import dev.sluice.io.s3.S3StoreOptions;
 import dev.sluice.pageviews.PageView;
+import dev.sluice.pageviews.PageViewJsonWriter;
 import dev.sluice.pageviews.PageViewParquetWriter;
+import dev.sluice.pageviews.PageViewWriter;
 import dev.sluice.pipelines.options.PipelineArgs;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -20,9 +23,10 @@ import org.joda.time.DateTimeZone;
 
 /**
  * Writes a Hive-partitioned tree of page views for tests and benchmarks: {@code
- * OUT/year=YYYY/month=MM/day=DD/hour=HH/customer=C/part-NNNNN.parquet}, gzip by default, at most
- * {@code --rowsPerFile} rows per file (2,000,000 by default). The output is a function of {@code
- * --count}, {@code --dist} and {@code --seed} only: the same arguments give the same files.
+ * OUT/year=YYYY/month=MM/day=DD/hour=HH/customer=C/part-NNNNN.parquet} (gzip by default; or JSON
+ * lines, plain or gzip, named for their {@code --format}: {@code part-NNNNN.json}), at most {@code
+ * --rowsPerFile} rows per file (2,000,000 by default). The output is a function of {@code --count},
+ * {@code --dist} and {@code --seed} only: the same arguments give the same files.
  *
  * <p>Distributions:
  *
@@ -78,6 +82,13 @@ public final class GeneratePageViews {
 
     void setRowsPerFile(long rowsPerFile);
 
+    @Description(
+        "File format: parquet (the default), json (JSON lines) or json.gz (JSON lines, gzip).")
+    @Default.String("parquet")
+    String getFormat();
+
+    void setFormat(String format);
+
     @Description("Parquet compression: gzip, snappy, zstd or none.")
     @Default.String("gzip")
     String getCodec();
@@ -99,6 +110,7 @@ public final class GeneratePageViews {
       throw new IllegalArgumentException("--rowsPerFile must be >= 1");
     }
     distribution(options);
+    FileFormat.parse(options.getFormat());
     codec(options.getCodec());
     S3Store.prepare(options, options.getOut());
     return options;
@@ -114,6 +126,7 @@ public final class GeneratePageViews {
     long start = System.currentTimeMillis();
     Distribution dist = distribution(options);
     CompressionCodecName codec = codec(options.getCodec());
+    FileFormat format = FileFormat.parse(options.getFormat());
     String root = options.getOut().replaceAll("/+$", "");
     long[] counts = dist.partitionCounts(options.getCount());
     int files = 0;
@@ -126,10 +139,8 @@ public final class GeneratePageViews {
       long remaining = counts[p];
       for (int part = 0; remaining > 0; part++) {
         long rows = Math.min(remaining, options.getRowsPerFile());
-        String file = String.format(Locale.ROOT, "%s/part-%05d.parquet", dir, part);
-        try (PageViewParquetWriter writer =
-            PageViewParquetWriter.open(
-                file, codec, PageViewParquetWriter.TimestampEncoding.MILLIS)) {
+        String file = String.format(Locale.ROOT, "%s/part-%05d%s", dir, part, format.suffix());
+        try (PageViewWriter writer = open(file, format, codec)) {
           for (long i = 0; i < rows; i++) {
             writer.write(dist.event(p, random));
           }
@@ -147,6 +158,13 @@ public final class GeneratePageViews {
         root,
         (System.currentTimeMillis() - start) / 1000.0);
     return files;
+  }
+
+  private static PageViewWriter open(String file, FileFormat format, CompressionCodecName codec)
+      throws IOException {
+    return format == FileFormat.PARQUET
+        ? PageViewParquetWriter.open(file, codec, PageViewParquetWriter.TimestampEncoding.MILLIS)
+        : PageViewJsonWriter.open(file, format);
   }
 
   private static CompressionCodecName codec(String name) {

@@ -3,31 +3,29 @@ package dev.sluice.pipelines.pageviews;
 import dev.sluice.deadletter.DeadLetter;
 import dev.sluice.io.FileFormat;
 import dev.sluice.io.ReadHivePartitioned;
+import dev.sluice.io.ReadRecords;
 import dev.sluice.io.WriteRecords;
 import dev.sluice.io.s3.S3Store;
 import dev.sluice.io.s3.S3StoreOptions;
-import dev.sluice.pageviews.FormatAsJson;
-import dev.sluice.pageviews.HourlyPageViews;
+import dev.sluice.pageviews.FormatAsElasticsearchJson;
+import dev.sluice.pageviews.KeepTimeRange;
 import dev.sluice.pageviews.PageView;
 import dev.sluice.pageviews.PageViewStats;
+import dev.sluice.pageviews.RollUpPageViews;
 import dev.sluice.pageviews.ToPageViews;
 import dev.sluice.pipelines.options.PipelineArgs;
-import dev.sluice.pipelines.report.PipelineGraph;
+import dev.sluice.pipelines.report.PipelineRun;
 import dev.sluice.pipelines.report.RunOptions;
 import dev.sluice.pipelines.report.RunProgress;
 import dev.sluice.pipelines.report.RunSummary;
+import dev.sluice.pipelines.report.SummaryKey;
 import java.io.IOException;
-import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.MetricName;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
@@ -38,38 +36,32 @@ import org.apache.beam.sdk.values.Row;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The {@code pageviews} pipeline: a Hive-partitioned tree of page views in ({@code
  * ROOT/year=/month=/day=/hour=/customer=/*.parquet}, or JSON lines); under {@code --output}, {@code
- * pageviews/} (one record per customer, url and window: JSON lines by {@link FormatAsJson}, or
- * Parquet of {@link PageViewStats}), {@code dead-letter/} and {@code summary.json}.
+ * pageviews/} (one record per customer, url and window: JSON lines by {@link
+ * FormatAsElasticsearchJson}, or Parquet of {@link PageViewStats}), {@code dead-letter/} and {@code
+ * summary.json}.
  *
  * <p>Steps: {@code ReadPageViews} ({@link ReadHivePartitioned}: partitions outside {@code
  * --from}/{@code --to} pruned, columns projected), {@code ToPageViews} (rows with a null {@code
  * ts}, {@code customer}, {@code url} or {@code session_id} to the dead letter), {@code
- * KeepTimeRange} (views outside {@code [from, to)} skipped on purpose and counted), {@code
- * HourlyPageViews}, then {@code FormatAsJson} and {@code WritePageViews}, and {@code
- * WriteDeadLetters}. The summary checks {@code events_read = page_views + invalid_page_views +
- * bad_records}.
+ * KeepTimeRange} (views outside {@code [from, to)} skipped on purpose and counted; only with a
+ * range), {@code RollUpPageViews}, then {@code FormatAsElasticsearchJson} and {@code
+ * WritePageViews}, and {@code WriteDeadLetters}. The summary checks {@code events_read = page_views
+ * + invalid_page_views + bad_records}.
  */
 public final class PageViewsPipeline {
-
-  private static final Logger LOG = LoggerFactory.getLogger(PageViewsPipeline.class);
 
   /** Output directory of the rollup under {@code --output}. */
   public static final String PAGEVIEWS = "pageviews";
 
   /** Output directory of the dead letters. */
-  public static final String DEAD_LETTER = "dead-letter";
+  public static final String DEAD_LETTER = PipelineRun.DEAD_LETTER;
 
   /** The summary file. */
   public static final String SUMMARY = RunSummary.FILE;
-
-  /** Counter of views outside {@code [from, to)}, skipped on purpose. */
-  public static final String OUTSIDE_TIME_RANGE = "outside_time_range";
 
   private PageViewsPipeline() {}
 
@@ -109,18 +101,50 @@ public final class PageViewsPipeline {
     void setWindow(String window);
 
     @Description("The _index written into each JSON record.")
-    @Default.String(FormatAsJson.DEFAULT_INDEX)
+    @Default.String(FormatAsElasticsearchJson.DEFAULT_INDEX)
     String getIndex();
 
     void setIndex(String index);
 
     @Description(
-        "Output format: json (one Elasticsearch-ready object per line) or parquet (the "
-            + "PageViewStats columns).")
+        "Output format: json (one Elasticsearch-ready object per line), json.gz (the same, "
+            + "gzip) or parquet (the PageViewStats columns).")
     @Default.String("json")
     String getFormat();
 
     void setFormat(String format);
+  }
+
+  /** The settings of {@code summary.json} besides input, output and format. */
+  public enum Setting implements SummaryKey {
+    /** The window size, as {@code freq} names it ({@code 1hour}). */
+    WINDOW
+  }
+
+  /** The counts of {@code summary.json}, in its order. */
+  public enum Count implements SummaryKey {
+    /** Records read: valid and invalid page views, and bad records. */
+    EVENTS_READ,
+    /** Partitions of the tree. */
+    PARTITIONS,
+    /** Partitions pruned by the time range. */
+    PRUNED_PARTITIONS,
+    /** Files opened. */
+    FILES_READ,
+    /** Records that could not be read as rows (bad JSON lines, unconvertible values). */
+    BAD_RECORDS,
+    /** Files that could not be read to the end. */
+    UNREADABLE_FILES,
+    /** Rows with a null ts, customer, url or session_id. */
+    INVALID_PAGE_VIEWS,
+    /** All dead letters. */
+    DEAD_LETTERS,
+    /** Valid page views. */
+    PAGE_VIEWS,
+    /** Valid views outside the time range, skipped on purpose. */
+    OUTSIDE_TIME_RANGE,
+    /** Rollup records written. */
+    OUTPUT_RECORDS
   }
 
   /** The outputs of the rollup graph, before they are written. */
@@ -164,19 +188,16 @@ public final class PageViewsPipeline {
    */
   public static void validate(Options options) {
     FileFormat.parse(options.getFormat());
+    rollUp(options);
+    FormatAsElasticsearchJson.create().withIndex(options.getIndex());
+    KeepTimeRange.between(
+        TimeArguments.instant(options.getFrom()), TimeArguments.instant(options.getTo()));
     S3Store.prepare(options, options.getInput(), options.getOutput());
-    HourlyPageViews.create().withWindowSize(TimeArguments.duration(options.getWindow()));
-    FormatAsJson.create().withIndex(options.getIndex());
-    read(options);
   }
 
-  /** The reader of the input tree, with the time range of the options. */
-  static ReadHivePartitioned read(Options options) {
-    return ReadHivePartitioned.from(options.getInput(), ToPageViews.COLUMNS)
-        .withPartitionKeys("customer")
-        .withSourceFileField(ToPageViews.SOURCE_FILE)
-        .withTimeRange(
-            TimeArguments.instant(options.getFrom()), TimeArguments.instant(options.getTo()));
+  /** The rollup of the options' window size. */
+  private static RollUpPageViews rollUp(Options options) {
+    return RollUpPageViews.hourly().withWindowSize(TimeArguments.duration(options.getWindow()));
   }
 
   /**
@@ -200,10 +221,10 @@ public final class PageViewsPipeline {
     if (from != null || to != null) {
       // Without a range every view is kept: no step, so no copy of every view on the
       // DirectRunner, which materializes each step's output.
-      inRange = inRange.apply("KeepTimeRange", ParDo.of(new KeepTimeRangeFn(from, to)));
+      inRange = inRange.apply("KeepTimeRange", KeepTimeRange.between(from, to));
     }
     PCollection<PageViewStats> stats =
-        inRange.apply("HourlyPageViews", HourlyPageViews.create().withWindowSize(window));
+        inRange.apply("RollUpPageViews", RollUpPageViews.hourly().withWindowSize(window));
     PCollection<DeadLetter> deadLetters =
         PCollectionList.of(rows.failures())
             .and(views.failures())
@@ -212,29 +233,34 @@ public final class PageViewsPipeline {
   }
 
   /**
-   * Builds, runs and waits for the pipeline, then writes and prints its summary.
+   * Lists the input tree, builds, runs and waits for the pipeline, then writes and prints its
+   * summary.
    *
    * @param options validated options
-   * @return the finished run
+   * @return the finished run, or null when {@code --graphOnly} stopped it before it ran
    * @throws IllegalArgumentException with a one-line message, before the pipeline starts, if the
    *     input cannot be listed or holds no data file
    * @throws IllegalStateException if the run does not finish in state DONE or its counts do not add
    *     up
    * @throws IOException if the summary cannot be written
    */
-  public static PipelineResult run(Options options) throws IOException {
-    long start = System.currentTimeMillis();
-    FileFormat format = FileFormat.parse(options.getFormat());
-    Duration window = TimeArguments.duration(options.getWindow());
-    Pipeline pipeline = Pipeline.create(options);
-    ReadHivePartitioned read = read(options);
-    Outputs outputs =
-        rollUp(
-            pipeline.apply("ReadPageViews", read),
-            TimeArguments.instant(options.getFrom()),
-            TimeArguments.instant(options.getTo()),
-            window);
-    String out = options.getOutput().replaceAll("/+$", "");
+  public static @Nullable PipelineResult run(Options options) throws IOException {
+    PipelineRun run =
+        PipelineRun.start(
+            "pageviews",
+            options,
+            options.getInput(),
+            options.getOutput(),
+            FileFormat.parse(options.getFormat()));
+    Duration window = rollUp(options).windowSize();
+    Instant from = TimeArguments.instant(options.getFrom());
+    Instant to = TimeArguments.instant(options.getTo());
+    ReadHivePartitioned read =
+        ReadHivePartitioned.from(options.getInput(), ToPageViews.COLUMNS)
+            .withPartitionKeys("customer")
+            .withSourceFileField(ToPageViews.SOURCE_FILE)
+            .withTimeRange(from, to);
+    Outputs outputs = rollUp(run.pipeline().apply("ReadPageViews", read), from, to, window);
     // The rollup's windows are in the records; files are not split by window.
     PCollection<PageViewStats> stats =
         outputs
@@ -245,126 +271,75 @@ public final class PageViewsPipeline {
                     .triggering(DefaultTrigger.of())
                     .withAllowedLateness(Duration.ZERO)
                     .discardingFiredPanes());
-    if (format == FileFormat.JSON) {
+    if (run.format().isText()) {
       stats
-          .apply("FormatAsJson", FormatAsJson.create().withIndex(options.getIndex()))
-          .apply("WritePageViews", WriteRecords.jsonLines(out + "/" + PAGEVIEWS));
+          .apply(
+              "FormatAsElasticsearchJson",
+              FormatAsElasticsearchJson.create().withIndex(options.getIndex()))
+          .apply(
+              "WritePageViews", WriteRecords.lines(run.output(PAGEVIEWS)).withFormat(run.format()));
     } else {
       stats.apply(
           "WritePageViews",
-          WriteRecords.<PageViewStats>to(out + "/" + PAGEVIEWS).withFormat(format));
+          WriteRecords.<PageViewStats>to(run.output(PAGEVIEWS)).withFormat(run.format()));
     }
-    // Dead letters are few: one file. Fixed sharding also sidesteps a Beam 2.62 SparkRunner
-    // problem found by EmbeddedRunnersIT: with runner-chosen sharding, records of a Flatten of
-    // several steps' outputs were lost on write.
-    outputs
-        .deadLetters()
-        .apply(
-            "WriteDeadLetters",
-            WriteRecords.<DeadLetter>to(out + "/" + DEAD_LETTER)
-                .withFormat(format)
-                .withNumShards(1));
-
-    if (PipelineGraph.writeIfAsked(pipeline, options)) {
-      return null;
-    }
-    ReadHivePartitioned.Plan plan = read.plan();
-    LOG.debug(
-        "Running pageviews on {} files ({} of {} partitions pruned) with {}",
-        plan.files().size(),
-        plan.prunedPartitions(),
-        plan.partitions(),
-        options.getRunner().getSimpleName());
-    PipelineResult result =
-        RunSummary.runUntilDone(
-            pipeline,
-            options,
-            RunProgress.of("pageviews")
-                .withEventsRead(readCounterName(ReadHivePartitioned.RECORDS_READ))
-                .withDeadLetters(
-                    readCounterName(ReadHivePartitioned.BAD_RECORDS),
-                    readCounterName(ReadHivePartitioned.UNREADABLE_FILES),
-                    MetricName.named(ToPageViews.class, ToPageViews.INVALID_PAGE_VIEWS)));
-    RunSummary summary = summarize(options, plan, result, System.currentTimeMillis() - start);
-    summary.report(out);
-    checkBalanced(summary);
-    return result;
+    run.writeDeadLetters(outputs.deadLetters());
+    return run.execute(
+        RunProgress.of("pageviews")
+            .withEventsRead(MetricName.named(ReadRecords.class, ReadRecords.RECORDS_READ))
+            .withDeadLetters(
+                MetricName.named(ReadRecords.class, ReadRecords.BAD_RECORDS),
+                MetricName.named(ReadRecords.class, ReadRecords.UNREADABLE_FILES),
+                MetricName.named(ToPageViews.class, ToPageViews.INVALID_PAGE_VIEWS)),
+        (summary, result) -> summarize(summary, read, window, result),
+        PageViewsPipeline::checkBalanced);
   }
 
-  static RunSummary summarize(
-      Options options, ReadHivePartitioned.Plan plan, PipelineResult result, long wallMillis) {
-    long badRecords = readCounter(result, ReadHivePartitioned.BAD_RECORDS);
-    long unreadable = readCounter(result, ReadHivePartitioned.UNREADABLE_FILES);
+  /** Adds the run's settings and counts: the plan's, and those read from its counters. */
+  static void summarize(
+      RunSummary.Builder summary,
+      ReadHivePartitioned read,
+      Duration window,
+      PipelineResult result) {
+    long badRecords = RunSummary.counter(result, ReadRecords.class, ReadRecords.BAD_RECORDS);
+    long unreadable = RunSummary.counter(result, ReadRecords.class, ReadRecords.UNREADABLE_FILES);
     long invalid = RunSummary.counter(result, ToPageViews.class, ToPageViews.INVALID_PAGE_VIEWS);
-    return RunSummary.builder("pageviews")
-        .setting("input", options.getInput())
-        .setting("output", options.getOutput())
-        .setting("format", FileFormat.parse(options.getFormat()).toString())
-        .setting("window", FormatAsJson.freq(TimeArguments.duration(options.getWindow())))
-        .count("events_read", readCounter(result, ReadHivePartitioned.RECORDS_READ))
-        .count("partitions", plan.partitions())
-        .count("pruned_partitions", plan.prunedPartitions())
-        .count("files_read", readCounter(result, ReadHivePartitioned.FILES_READ))
-        .count("bad_records", badRecords)
-        .count("unreadable_files", unreadable)
-        .count("invalid_page_views", invalid)
-        .count("dead_letters", badRecords + unreadable + invalid)
-        .count("page_views", RunSummary.counter(result, ToPageViews.class, ToPageViews.PAGE_VIEWS))
+    summary
+        .setting(Setting.WINDOW, FormatAsElasticsearchJson.freq(window))
         .count(
-            "outside_time_range",
-            RunSummary.counter(result, PageViewsPipeline.class, OUTSIDE_TIME_RANGE))
+            Count.EVENTS_READ,
+            RunSummary.counter(result, ReadRecords.class, ReadRecords.RECORDS_READ))
+        .count(Count.PARTITIONS, read.plan().partitions())
+        .count(Count.PRUNED_PARTITIONS, read.plan().prunedPartitions())
         .count(
-            "output_records",
-            RunSummary.counter(result, HourlyPageViews.class, HourlyPageViews.ROLLUP_RECORDS))
-        .runner(options)
-        .steps(result)
-        .wallTimeMillis(wallMillis)
-        .build();
-  }
-
-  private static MetricName readCounterName(String name) {
-    return MetricName.named(ReadHivePartitioned.class, name);
-  }
-
-  private static long readCounter(PipelineResult result, String name) {
-    return RunSummary.counter(result, ReadHivePartitioned.class, name);
+            Count.FILES_READ, RunSummary.counter(result, ReadRecords.class, ReadRecords.FILES_READ))
+        .count(Count.BAD_RECORDS, badRecords)
+        .count(Count.UNREADABLE_FILES, unreadable)
+        .count(Count.INVALID_PAGE_VIEWS, invalid)
+        .count(Count.DEAD_LETTERS, badRecords + unreadable + invalid)
+        .count(
+            Count.PAGE_VIEWS, RunSummary.counter(result, ToPageViews.class, ToPageViews.PAGE_VIEWS))
+        .count(
+            Count.OUTSIDE_TIME_RANGE,
+            RunSummary.counter(result, KeepTimeRange.class, KeepTimeRange.OUTSIDE_TIME_RANGE))
+        .count(
+            Count.OUTPUT_RECORDS,
+            RunSummary.counter(result, RollUpPageViews.class, RollUpPageViews.ROLLUP_RECORDS));
   }
 
   /** Fails when events read differ from valid + invalid page views + bad records. */
   static void checkBalanced(RunSummary summary) {
-    long read = summary.count("events_read");
+    long read = summary.count(Count.EVENTS_READ);
     long accounted =
-        summary.count("page_views")
-            + summary.count("invalid_page_views")
-            + summary.count("bad_records");
+        summary.count(Count.PAGE_VIEWS)
+            + summary.count(Count.INVALID_PAGE_VIEWS)
+            + summary.count(Count.BAD_RECORDS);
     if (read != accounted) {
       throw new IllegalStateException(
           "counts do not add up: events_read "
               + read
               + " != page_views + invalid_page_views + bad_records "
               + accounted);
-    }
-  }
-
-  /** Keeps views in {@code [from, to)}; counts the others, skipped on purpose. */
-  static final class KeepTimeRangeFn extends DoFn<PageView, PageView> {
-    private final @Nullable Instant from;
-    private final @Nullable Instant to;
-    private final Counter outside = Metrics.counter(PageViewsPipeline.class, OUTSIDE_TIME_RANGE);
-
-    KeepTimeRangeFn(@Nullable Instant from, @Nullable Instant to) {
-      this.from = from;
-      this.to = to;
-    }
-
-    @ProcessElement
-    public void processElement(@Element PageView view, OutputReceiver<PageView> out) {
-      long ts = view.getTs();
-      if ((from != null && ts < from.getMillis()) || (to != null && ts >= to.getMillis())) {
-        outside.inc();
-      } else {
-        out.output(view);
-      }
     }
   }
 }

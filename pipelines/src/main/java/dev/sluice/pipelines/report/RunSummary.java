@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.ResourceId;
@@ -20,17 +19,17 @@ import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.joda.time.Duration;
 
 /**
- * What one pipeline run did: named counts read from Beam counters, a few settings, and the wall
- * time. Written as {@code summary.json} (keys in insertion order, counts as integers, {@code
- * wall_time_seconds} as a number) and printed as a two-column table.
+ * What one pipeline run did, as a value: named counts read from Beam counters, a few settings, and
+ * the wall time. Keys are {@link SummaryKey} constants, so that each is spelled once. Written as
+ * {@code summary.json} (keys in insertion order, counts as integers, {@code wall_time_seconds} as a
+ * number) and printed as a two-column table.
  *
  * <pre>{@code
  * RunSummary summary = RunSummary.builder("churn")
- *     .setting("input", options.getInput())
- *     .count("events_read", RunSummary.counter(result, ParseSparkifyEvents.class, "events_read"))
+ *     .setting(RunSummary.Setting.INPUT, options.getInput())
+ *     .count(Count.EVENTS_READ, RunSummary.counter(result, ReadRecords.class, "records_read"))
  *     .wallTimeMillis(elapsed)
  *     .build();
  * summary.writeTo(output + "/summary.json");
@@ -41,6 +40,16 @@ public final class RunSummary {
 
   /** The name of the summary file in a run's output directory. */
   public static final String FILE = "summary.json";
+
+  /** The settings every pipeline with an input and an output reports. */
+  public enum Setting implements SummaryKey {
+    /** The input path, as given. */
+    INPUT,
+    /** The output directory, as given. */
+    OUTPUT,
+    /** The output format ({@code json}, {@code json.gz}, {@code parquet}). */
+    FORMAT
+  }
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -62,41 +71,6 @@ public final class RunSummary {
     this.counts = counts;
     this.steps = steps;
     this.wallTimeMillis = wallMillis;
-  }
-
-  /**
-   * Runs a pipeline and waits for it, printing a {@link RunProgress} line on standard error every
-   * {@code --progressSeconds} and once at the end, unless {@code --quiet}.
-   *
-   * @param pipeline the pipeline to run
-   * @param options its options ({@code --quiet}, {@code --progressSeconds})
-   * @param progress the counters the progress line shows
-   * @return the finished run
-   * @throws IllegalStateException if the run ends in a state other than DONE
-   */
-  public static PipelineResult runUntilDone(
-      Pipeline pipeline, RunOptions options, RunProgress progress) {
-    long start = System.currentTimeMillis();
-    if (!options.isQuiet()) {
-      System.err.println(
-          progress.pipeline() + ": running on the " + options.getRunner().getSimpleName());
-    }
-    PipelineResult result = pipeline.run();
-    Duration interval = Duration.standardSeconds(Math.max(1, options.getProgressSeconds()));
-    PipelineResult.State state = result.getState();
-    while (state == null || !state.isTerminal()) {
-      state = result.waitUntilFinish(interval);
-      if (!options.isQuiet() && (state == null || !state.isTerminal())) {
-        progress.print(result, System.currentTimeMillis() - start, false, System.err);
-      }
-    }
-    if (!options.isQuiet()) {
-      progress.print(result, System.currentTimeMillis() - start, true, System.err);
-    }
-    if (state != PipelineResult.State.DONE) {
-      throw new IllegalStateException(progress.pipeline() + " pipeline ended in state " + state);
-    }
-    return result;
   }
 
   /** Starts a summary of the pipeline named {@code pipeline}, e.g. {@code churn}. */
@@ -139,11 +113,11 @@ public final class RunSummary {
     return value == null ? 0 : value;
   }
 
-  /** The count named {@code name}; throws {@link IllegalArgumentException} if there is none. */
-  public long count(String name) {
-    Long value = counts.get(name);
+  /** The count {@code key}; throws {@link IllegalArgumentException} if there is none. */
+  public long count(SummaryKey key) {
+    Long value = counts.get(key.key());
     if (value == null) {
-      throw new IllegalArgumentException("no count named " + name + " in " + counts.keySet());
+      throw new IllegalArgumentException("no count named " + key.key() + " in " + counts.keySet());
     }
     return value;
   }
@@ -223,14 +197,14 @@ public final class RunSummary {
     }
 
     /** Adds a setting of the run, e.g. the input path or the output format. */
-    public Builder setting(String name, String value) {
-      settings.put(name, value);
+    public Builder setting(SummaryKey key, String value) {
+      settings.put(key.key(), value);
       return this;
     }
 
     /** Adds a count, e.g. {@code events_read}. */
-    public Builder count(String name, long value) {
-      counts.put(name, value);
+    public Builder count(SummaryKey key, long value) {
+      counts.put(key.key(), value);
       return this;
     }
 

@@ -1,5 +1,7 @@
 /**
- * The run report every Sluice pipeline ends with: Beam metrics read from the finished {@code
- * PipelineResult}, written as {@code summary.json} beside the outputs and printed as a short table.
+ * Running a Sluice pipeline and reporting on it: the skeleton every pipeline runs through ({@link
+ * dev.sluice.pipelines.report.PipelineRun}), progress lines while it runs, its picture, and the run
+ * summary read from Beam metrics, written as {@code summary.json} beside the outputs and printed as
+ * a short table.
  */
 package dev.sluice.pipelines.report;

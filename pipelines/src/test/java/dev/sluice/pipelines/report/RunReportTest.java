@@ -71,7 +71,6 @@ public class RunReportTest {
     for (String step :
         new String[] {
           "ReadEvents",
-          "ParseEvents",
           "LabelChurn",
           "WriteLabelled",
           "WriteStayed",
@@ -97,7 +96,11 @@ public class RunReportTest {
     String graph = Files.readString(dot);
     for (String step :
         new String[] {
-          "ReadPageViews", "HourlyPageViews", "FormatAsJson", "WritePageViews", "WriteDeadLetters"
+          "ReadPageViews",
+          "RollUpPageViews",
+          "FormatAsElasticsearchJson",
+          "WritePageViews",
+          "WriteDeadLetters"
         }) {
       assertThat(graph, containsString(step));
     }
@@ -160,7 +163,7 @@ public class RunReportTest {
     assertTrue("per-step counters: " + steps, steps.size() > 1);
     long eventsRead = 0;
     for (JsonNode step : steps) {
-      eventsRead += step.path("ParseSparkifyEvents.events_read").asLong();
+      eventsRead += step.path("ReadRecords.records_read").asLong();
     }
     assertEquals(1302, eventsRead);
   }

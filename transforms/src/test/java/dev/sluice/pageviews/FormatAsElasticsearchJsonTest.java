@@ -17,7 +17,7 @@ import org.junit.runner.RunWith;
 import org.junit.runners.JUnit4;
 
 @RunWith(JUnit4.class)
-public class FormatAsJsonTest {
+public class FormatAsElasticsearchJsonTest {
 
   @Rule public final transient TestPipeline p = TestPipeline.create();
 
@@ -44,7 +44,7 @@ public class FormatAsJsonTest {
             + "\"customer\": \"a.com\", \"url\": \"http://a.com/articles/1\", \"freq\": \"1hour\", "
             + "\"ts\": \"2017-09-17T10:00:00\", \"metrics\": {\"page_views\": 3, \"visitors\": 2}, "
             + "\"referrers\": {\"http://bing.com/\": 1, \"http://google.com/\": 2}}",
-        FormatAsJson.format(stats(referrers), "events"));
+        FormatAsElasticsearchJson.format(stats(referrers), "events"));
   }
 
   @Test
@@ -57,24 +57,27 @@ public class FormatAsJsonTest {
             + "\"customer\": \"b.com\", \"url\": \"http://b.com/\\u00E9\", \"freq\": \"15min\", "
             + "\"ts\": \"2017-09-17T10:00:00\", \"metrics\": {\"page_views\": 1, \"visitors\": 1}, "
             + "\"referrers\": {}}",
-        FormatAsJson.format(stats, "pv"));
+        FormatAsElasticsearchJson.format(stats, "pv"));
   }
 
   @Test
   public void namesWindowSizes() {
-    assertEquals("15min", FormatAsJson.freq(Duration.standardMinutes(15)));
-    assertEquals("1hour", FormatAsJson.freq(Duration.standardHours(1)));
-    assertEquals("6hour", FormatAsJson.freq(Duration.standardHours(6)));
-    assertEquals("1day", FormatAsJson.freq(Duration.standardDays(1)));
-    assertEquals("30s", FormatAsJson.freq(Duration.standardSeconds(30)));
+    assertEquals("15min", FormatAsElasticsearchJson.freq(Duration.standardMinutes(15)));
+    assertEquals("1hour", FormatAsElasticsearchJson.freq(Duration.standardHours(1)));
+    assertEquals("6hour", FormatAsElasticsearchJson.freq(Duration.standardHours(6)));
+    assertEquals("1day", FormatAsElasticsearchJson.freq(Duration.standardDays(1)));
+    assertEquals("30s", FormatAsElasticsearchJson.freq(Duration.standardSeconds(30)));
   }
 
   @Test
   public void transformFormatsEveryRecord() {
     PCollection<String> lines =
-        p.apply(Create.of(stats(Map.of("g", 3L)))).apply(FormatAsJson.create().withIndex("web"));
-    PAssert.that(lines).containsInAnyOrder(FormatAsJson.format(stats(Map.of("g", 3L)), "web"));
+        p.apply(Create.of(stats(Map.of("g", 3L))))
+            .apply(FormatAsElasticsearchJson.create().withIndex("web"));
+    PAssert.that(lines)
+        .containsInAnyOrder(FormatAsElasticsearchJson.format(stats(Map.of("g", 3L)), "web"));
     p.run().waitUntilFinish();
-    assertThrows(IllegalArgumentException.class, () -> FormatAsJson.create().withIndex(" "));
+    assertThrows(
+        IllegalArgumentException.class, () -> FormatAsElasticsearchJson.create().withIndex(" "));
   }
 }

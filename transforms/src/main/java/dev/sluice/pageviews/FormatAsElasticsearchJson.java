@@ -4,7 +4,9 @@ import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
+import com.google.auto.value.AutoValue;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -14,6 +16,7 @@ import java.util.Map;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
 
@@ -39,7 +42,8 @@ import org.joda.time.Duration;
  * jobs this replaces. Because {@code _id} is the same for every pane of a window, loading late
  * panes as upserts keeps the latest counts.
  */
-public final class FormatAsJson
+@AutoValue
+public abstract class FormatAsElasticsearchJson
     extends PTransform<PCollection<PageViewStats>, PCollection<String>> {
 
   /** The default {@code _index}. */
@@ -48,19 +52,23 @@ public final class FormatAsJson
   private static final DateTimeFormatter WINDOW_START =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
   private static final JsonFactory JSON =
-      JsonFactory.builder()
-          .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII)
-          .build();
+      JsonFactory.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
 
-  private final String index;
+  /** The {@code _index} of every record. */
+  public abstract String index();
 
-  private FormatAsJson(String index) {
-    this.index = index;
+  abstract Builder toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setIndex(String index);
+
+    abstract FormatAsElasticsearchJson build();
   }
 
   /** Formats with {@code _index} {@value #DEFAULT_INDEX}. */
-  public static FormatAsJson create() {
-    return new FormatAsJson(DEFAULT_INDEX);
+  public static FormatAsElasticsearchJson create() {
+    return new AutoValue_FormatAsElasticsearchJson.Builder().setIndex(DEFAULT_INDEX).build();
   }
 
   /**
@@ -68,17 +76,23 @@ public final class FormatAsJson
    *
    * @throws IllegalArgumentException if {@code index} is blank
    */
-  public FormatAsJson withIndex(String index) {
+  public FormatAsElasticsearchJson withIndex(String index) {
     checkArgumentNotNull(index, "index must not be null");
     if (index.isBlank()) {
       throw new IllegalArgumentException("index must not be blank");
     }
-    return new FormatAsJson(index);
+    return toBuilder().setIndex(index).build();
   }
 
   @Override
   public PCollection<String> expand(PCollection<PageViewStats> stats) {
-    return stats.apply("FormatJsonLines", ParDo.of(new FormatFn(index)));
+    return stats.apply("FormatJsonLines", ParDo.of(new FormatJsonLinesFn(index())));
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("index", index()).withLabel("_index"));
   }
 
   /**
@@ -161,10 +175,10 @@ public final class FormatAsJson
   }
 
   /** Formats each record with the configured index. */
-  static final class FormatFn extends DoFn<PageViewStats, String> {
+  static final class FormatJsonLinesFn extends DoFn<PageViewStats, String> {
     private final String index;
 
-    FormatFn(String index) {
+    FormatJsonLinesFn(String index) {
       this.index = index;
     }
 

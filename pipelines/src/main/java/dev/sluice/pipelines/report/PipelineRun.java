@@ -1,0 +1,135 @@
+package dev.sluice.pipelines.report;
+
+import dev.sluice.deadletter.DeadLetter;
+import dev.sluice.io.FileFormat;
+import dev.sluice.io.WriteRecords;
+import java.io.IOException;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.values.PCollection;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * The skeleton every Sluice pipeline with an input and an output directory runs through, so that
+ * each pipeline class holds only its graph and its counts: the wall-time clock, the {@code
+ * Pipeline}, the output paths and format, the dead-letter write, {@code --graph}/{@code
+ * --graphOnly}, the run watched to its end ({@link WatchedRun}), and the summary: read, written to
+ * {@code OUTPUT/summary.json}, printed and checked.
+ *
+ * <pre>{@code
+ * PipelineRun run = PipelineRun.start("churn", options, options.getInput(), options.getOutput(),
+ *     FileFormat.parse(options.getFormat()));
+ * ... build the graph on run.pipeline(), writing under run.output("labelled") ...
+ * run.writeDeadLetters(deadLetters);
+ * return run.execute(progress, ChurnPipeline::summarize, ChurnPipeline::checkBalanced);
+ * }</pre>
+ */
+public final class PipelineRun {
+
+  /** The output directory of dead letters under {@code --output}. */
+  public static final String DEAD_LETTER = "dead-letter";
+
+  private final String name;
+  private final RunOptions options;
+  private final String input;
+  private final String outputAsGiven;
+  private final String output;
+  private final FileFormat format;
+  private final long startMillis;
+  private final Pipeline pipeline;
+
+  private PipelineRun(
+      String name, RunOptions options, String input, String output, FileFormat format) {
+    this.name = name;
+    this.options = options;
+    this.input = input;
+    this.outputAsGiven = output;
+    this.output = output.replaceAll("/+$", "");
+    this.format = format;
+    this.startMillis = System.currentTimeMillis();
+    this.pipeline = Pipeline.create(options);
+  }
+
+  /**
+   * Starts the clock and creates the pipeline.
+   *
+   * @param name the pipeline's name, as the summary and progress lines show it ({@code churn})
+   * @param options the validated options
+   * @param input the input, as given
+   * @param output the output directory, as given (local path or URI)
+   * @param format the format of the outputs
+   * @return the run, with an empty pipeline
+   */
+  public static PipelineRun start(
+      String name, RunOptions options, String input, String output, FileFormat format) {
+    return new PipelineRun(name, options, input, output, format);
+  }
+
+  /** The pipeline to build the graph on. */
+  public Pipeline pipeline() {
+    return pipeline;
+  }
+
+  /** The format of the outputs. */
+  public FileFormat format() {
+    return format;
+  }
+
+  /** The path of {@code directory} under the output directory. */
+  public String output(String directory) {
+    return output + "/" + directory;
+  }
+
+  /**
+   * Writes the dead letters to {@code OUTPUT/dead-letter/} in the output format, as one file.
+   *
+   * <p>One file because dead letters are few. It also avoids a Beam 2.62 SparkRunner problem that
+   * {@code EmbeddedRunnersIT} found: with runner-chosen sharding, records of a {@code Flatten} of
+   * several steps' outputs were lost on write.
+   */
+  public void writeDeadLetters(PCollection<DeadLetter> deadLetters) {
+    deadLetters.apply(
+        "WriteDeadLetters",
+        WriteRecords.<DeadLetter>to(output(DEAD_LETTER)).withFormat(format).withNumShards(1));
+  }
+
+  /**
+   * Runs the pipeline built on {@link #pipeline()}, unless {@code --graphOnly} stops after the
+   * picture; then builds its summary, writes it to {@code OUTPUT/summary.json}, prints it and
+   * checks it.
+   *
+   * @param progress the counters the progress lines show
+   * @param summarize adds the pipeline's own settings and counts, read from the finished run
+   * @param check throws {@link IllegalStateException} when the summary's counts do not add up
+   * @return the finished run, or null when {@code --graphOnly} stopped it before it ran
+   * @throws IllegalStateException if the run does not finish in state DONE, or the check fails
+   * @throws IOException if the graph or the summary cannot be written
+   */
+  public @Nullable PipelineResult execute(
+      RunProgress progress,
+      BiConsumer<RunSummary.Builder, PipelineResult> summarize,
+      Consumer<RunSummary> check)
+      throws IOException {
+    if (PipelineGraph.writeIfAsked(pipeline, options)) {
+      return null;
+    }
+    PipelineResult result = WatchedRun.untilDone(pipeline, options, progress);
+    RunSummary.Builder summary =
+        RunSummary.builder(name)
+            .setting(RunSummary.Setting.INPUT, input)
+            .setting(RunSummary.Setting.OUTPUT, outputAsGiven)
+            .setting(RunSummary.Setting.FORMAT, format.toString());
+    summarize.accept(summary, result);
+    RunSummary built =
+        summary
+            .runner(options)
+            .steps(result)
+            .wallTimeMillis(System.currentTimeMillis() - startMillis)
+            .build();
+    built.report(output);
+    check.accept(built);
+    return result;
+  }
+}
