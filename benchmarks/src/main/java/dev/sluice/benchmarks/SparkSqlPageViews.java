@@ -28,9 +28,9 @@ import org.apache.spark.sql.SparkSession;
  * (partition discovery gives {@code customer}), group by customer, url and {@code window(ts, '1
  * hour')} with {@code count} and {@code countDistinct(session_id)}, a second aggregation for the
  * map of referrer counts (null referrers not counted), joined back; then the same JSON objects as
- * Sluice's {@code FormatAsJson} (key order and spacing aside), written with {@code write.json} to
- * {@code OUTPUT/pageviews}, on {@code local[CORES]} with Spark's defaults otherwise (adaptive query
- * execution on, 200 shuffle partitions before coalescing). Windows are in UTC.
+ * Sluice's {@code FormatAsElasticsearchJson} (key order and spacing aside), written with {@code
+ * write.json} to {@code OUTPUT/pageviews}, on {@code local[CORES]} with Spark's defaults otherwise
+ * (adaptive query execution on, 200 shuffle partitions before coalescing). Windows are in UTC.
  */
 public final class SparkSqlPageViews {
 

@@ -6,12 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.auto.value.AutoValue;
 import dev.sluice.io.RecordDecoder;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.Coder;
@@ -39,7 +35,6 @@ import org.apache.beam.sdk.values.PValue;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.joda.time.ReadableInstant;
 
 /**
  * The multiset difference of two collections of records: a {@code PCollectionList} of exactly two
@@ -148,40 +143,7 @@ public abstract class Diff extends PTransform<PCollectionList<String>, Diff.Resu
    * @return the canonical JSON object
    */
   public static String canonicalJson(Row row) {
-    try {
-      return CANONICAL.writeValueAsString(plain(row));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write " + row + " as JSON", e);
-    }
-  }
-
-  /** A row value as the plain Java value Jackson writes: maps, lists, strings, numbers. */
-  private static Object plain(Object value) {
-    if (value instanceof Row) {
-      Row row = (Row) value;
-      Map<String, Object> fields = new TreeMap<>();
-      for (int i = 0; i < row.getFieldCount(); i++) {
-        fields.put(row.getSchema().getField(i).getName(), plain(row.getValue(i)));
-      }
-      return fields;
-    }
-    if (value instanceof Map) {
-      Map<String, Object> entries = new TreeMap<>();
-      ((Map<?, ?>) value).forEach((k, v) -> entries.put(String.valueOf(plain(k)), plain(v)));
-      return entries;
-    }
-    if (value instanceof Iterable) {
-      List<Object> items = new ArrayList<>();
-      ((Iterable<?>) value).forEach(item -> items.add(plain(item)));
-      return items;
-    }
-    if (value instanceof ReadableInstant) {
-      return ((ReadableInstant) value).toInstant().toString();
-    }
-    if (value instanceof byte[]) {
-      return Base64.getEncoder().encodeToString((byte[]) value);
-    }
-    return value;
+    return CanonicalRecordDecoder.canonicalJson(row, CANONICAL);
   }
 
   @Override

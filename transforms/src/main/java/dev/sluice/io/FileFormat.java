@@ -203,7 +203,7 @@ public enum FileFormat {
    * order, nulls as {@code null}.
    */
   WriteFilesResult<Void> write(PCollection<Row> rows, Naming naming) {
-    return writeLines(rows.apply("FormatAsJson", ToJson.of()), naming);
+    return writeLines(rows.apply("FormatRowsAsJson", ToJson.of()), naming);
   }
 
   /**

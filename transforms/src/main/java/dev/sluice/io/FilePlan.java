@@ -59,6 +59,11 @@ public final class FilePlan implements Serializable {
    * @throws IllegalArgumentException if {@code input} is blank or cannot be listed
    */
   public static FilePlan list(String input) {
+    return list(input, SPLIT_BYTES);
+  }
+
+  /** {@link #list(String)} with splits of {@code splitBytes}. */
+  static FilePlan list(String input, long splitBytes) {
     checkArgumentNotNull(input, "input must not be null");
     if (input.isBlank()) {
       throw new IllegalArgumentException("input must not be blank");
@@ -74,7 +79,7 @@ public final class FilePlan implements Serializable {
       files.add(file);
       formats.add(FileFormat.ofFileName(name).orElse(FileFormat.JSON));
     }
-    return of(files, formats);
+    return of(files, formats, splitBytes);
   }
 
   /**
@@ -85,6 +90,11 @@ public final class FilePlan implements Serializable {
    * @return the plan, files sorted by path
    */
   static FilePlan of(List<MatchResult.Metadata> files, List<FileFormat> formats) {
+    return of(files, formats, SPLIT_BYTES);
+  }
+
+  private static FilePlan of(
+      List<MatchResult.Metadata> files, List<FileFormat> formats, long splitBytes) {
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < files.size(); i++) {
       order.add(i);
@@ -94,24 +104,25 @@ public final class FilePlan implements Serializable {
     List<FileSplit> splits = new ArrayList<>();
     for (int i : order) {
       sorted.add(files.get(i));
-      splits.addAll(splitsOf(files.get(i), formats.get(i)));
+      splits.addAll(splitsOf(files.get(i), formats.get(i), splitBytes));
     }
     return new FilePlan(sorted, splits);
   }
 
-  private static List<FileSplit> splitsOf(MatchResult.Metadata file, FileFormat format) {
+  private static List<FileSplit> splitsOf(
+      MatchResult.Metadata file, FileFormat format, long splitBytes) {
     long size = file.sizeBytes();
     boolean splittable =
         format.reader().isSplittable()
             && file.isReadSeekEfficient()
             && Compression.detect(file.resourceId().getFilename()) == Compression.UNCOMPRESSED
-            && size > SPLIT_BYTES;
+            && size > splitBytes;
     if (!splittable) {
       return List.of(FileSplit.whole(file, format));
     }
     List<FileSplit> splits = new ArrayList<>();
-    for (long from = 0; from < size; from += SPLIT_BYTES) {
-      splits.add(FileSplit.of(file, format, from, Math.min(size, from + SPLIT_BYTES)));
+    for (long from = 0; from < size; from += splitBytes) {
+      splits.add(FileSplit.of(file, format, from, Math.min(size, from + splitBytes)));
     }
     return splits;
   }

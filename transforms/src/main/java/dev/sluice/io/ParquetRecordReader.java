@@ -22,7 +22,7 @@ import org.apache.parquet.schema.Type;
  * <p>With {@link RecordDecoder#columns()} set, only those columns are read (a projected read
  * schema), converted to the requested types by {@link ParquetValues#converter}; a requested column
  * the file lacks is null. Without it, every column is read with the file's own types, nested ones
- * included ({@link ParquetValues#typeOf}). A value that cannot be held by its requested type, or a
+ * included ({@link ParquetFileTypes}). A value that cannot be held by its requested type, or a
  * record the decoder rejects, goes to the dead letter as {@link ParquetValues#describe}; a column
  * whose type cannot be read as requested makes the whole file unreadable.
  */
@@ -120,7 +120,7 @@ final class ParquetRecordReader implements dev.sluice.io.RecordReader {
       }
       return new Projection(
           fileSchema,
-          ParquetValues.schemaOf(fileSchema),
+          ParquetFileTypes.schemaOf(fileSchema),
           columns,
           new ParquetValues.FromParquet[columns.length]);
     }
@@ -133,7 +133,7 @@ final class ParquetRecordReader implements dev.sluice.io.RecordReader {
           continue;
         }
         if (converters[i] == null) {
-          values[i] = ParquetValues.valueOf(requested.getType(column), group, column);
+          values[i] = ParquetFileTypes.valueOf(requested.getType(column), group, column);
         } else if (group.getFieldRepetitionCount(column) > 0) {
           values[i] = converters[i].convert(group, column);
         }

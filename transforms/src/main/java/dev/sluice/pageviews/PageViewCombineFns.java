@@ -93,7 +93,7 @@ public final class PageViewCombineFns {
       Set<String> merged = null;
       for (Set<String> accumulator : accumulators) {
         // Only the first accumulator is modified: callers may pass accumulators they do not own
-        // after it (HourlyPageViews merges partial maps that are input elements).
+        // after it (RollUpPageViews merges partial maps that are input elements).
         if (merged == null) {
           merged = mutable(accumulator);
         } else {

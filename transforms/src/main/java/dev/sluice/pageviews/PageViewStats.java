@@ -15,7 +15,8 @@ import org.joda.time.Instant;
  *
  * <p>Schema-aware: {@code customer}, {@code url}, {@code windowStart} and {@code windowEnd}
  * (DATETIME, UTC, start inclusive, end exclusive), {@code pageViews}, {@code visitors}, {@code
- * referrers} (a map). Written as Parquet it keeps these columns; as JSON see {@link FormatAsJson}.
+ * referrers} (a map). Written as Parquet it keeps these columns; as JSON see {@link
+ * FormatAsElasticsearchJson}.
  */
 @DefaultSchema(AutoValueSchema.class)
 @AutoValue

@@ -220,10 +220,10 @@ public final class RunSummary {
     }
 
     /**
-     * Adds every Beam counter of the run, by step ({@code "LabelChurn/LabelEventsFn"}) and counter
-     * ({@code "LabelChurn.labelled_events"}: namespace's simple name, then the name). Committed
-     * values where the runner has them, else attempted ones. Beam's runners report no element
-     * counts of their own to a Java pipeline's metrics, so these are Sluice's counters.
+     * Adds every Beam counter of the run, by step ({@code "LabelChurn/EmitLabelledEvents"}) and
+     * counter ({@code "LabelChurn.labelled_events"}: namespace's simple name, then the name).
+     * Committed values where the runner has them, else attempted ones. Beam's runners report no
+     * element counts of their own to a Java pipeline's metrics, so these are Sluice's counters.
      */
     public Builder steps(PipelineResult result) {
       for (MetricResult<Long> counter :

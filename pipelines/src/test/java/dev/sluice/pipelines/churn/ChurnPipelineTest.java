@@ -53,6 +53,7 @@ public class ChurnPipelineTest {
 
   private static Path jsonOut;
   private static Path parquetOut;
+  private static Path fromParquetOut;
 
   @BeforeClass
   public static void runPipelineAsJsonAndParquet() throws Exception {
@@ -63,6 +64,32 @@ public class ChurnPipelineTest {
     ChurnPipeline.run(
         ChurnPipeline.parseOptions(
             "--input=" + TESTDATA.resolve("input"), "--output=" + parquetOut, "--format=parquet"));
+    fromParquetOut = TMP.newFolder("from-parquet").toPath();
+    ChurnPipeline.run(
+        ChurnPipeline.parseOptions(
+            "--input=" + parquetOut.resolve("labelled"), "--output=" + fromParquetOut));
+  }
+
+  /**
+   * Churn reads Parquet as well as JSON lines: its own {@code --format=parquet} output (every
+   * Sparkify column, then churn and label, which are not read) gives the same labelled, stayed and
+   * cancelled events as the JSON input it came from, and no dead letter.
+   */
+  @Test
+  public void parquetInputGivesTheSameOutputsAsJson() throws IOException {
+    for (String output : List.of("labelled", "stayed", "cancelled")) {
+      assertEquals(
+          output,
+          readJsonDir(jsonOut.resolve(output), ".json"),
+          readJsonDir(fromParquetOut.resolve(output), ".json"));
+    }
+    Path deadLetters = fromParquetOut.resolve("dead-letter");
+    assertTrue(
+        "no dead letter",
+        !Files.exists(deadLetters) || readJsonDir(deadLetters, ".json").isEmpty());
+    JsonNode summary = MAPPER.readTree(fromParquetOut.resolve("summary.json").toFile());
+    assertEquals(1143, summary.get("events_read").asLong());
+    assertEquals(0, summary.get("dead_letters").asLong());
   }
 
   @Test
