@@ -18,9 +18,9 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 /**
  * Writes a Hive-partitioned tree of page views for tests and benchmarks: {@code
  * OUT/year=YYYY/month=MM/day=DD/hour=HH/customer=C/part-NNNNN.parquet} (gzip by default; or JSON
- * lines, plain or gzip, named for their {@code --format}: {@code part-NNNNN.json}), at most {@code
- * --rowsPerFile} rows per file (2,000,000 by default). The output is a function of {@code --count},
- * {@code --dist} and {@code --seed} only: the same arguments give the same files.
+ * lines, plain or gzip, named for their {@code --fileFormat}: {@code part-NNNNN.json}), at most
+ * {@code --rowsPerFile} rows per file (2,000,000 by default). The output is a function of {@code
+ * --count}, {@code --dist} and {@code --seed} only: the same arguments give the same files.
  *
  * <p>Distributions:
  *
@@ -79,9 +79,9 @@ public final class GeneratePageViews {
     @Description(
         "File format: parquet (the default), json (JSON lines) or json.gz (JSON lines, gzip).")
     @Default.String("parquet")
-    String getFormat();
+    String getFileFormat();
 
-    void setFormat(String format);
+    void setFileFormat(String format);
 
     @Description("Parquet compression: gzip, snappy, zstd or none.")
     @Default.String("gzip")
@@ -104,7 +104,7 @@ public final class GeneratePageViews {
       throw new IllegalArgumentException("--rowsPerFile must be >= 1");
     }
     distribution(options);
-    FileFormat.parse(options.getFormat());
+    FileFormat.parse(options.getFileFormat());
     codec(options.getCodec());
     S3Store.prepare(options, options.getOut());
     return options;
@@ -120,7 +120,7 @@ public final class GeneratePageViews {
     long start = System.currentTimeMillis();
     PageViewDistributions.Distribution dist = distribution(options);
     CompressionCodecName codec = codec(options.getCodec());
-    FileFormat format = FileFormat.parse(options.getFormat());
+    FileFormat format = FileFormat.parse(options.getFileFormat());
     String root = options.getOut().replaceAll("/+$", "");
     long[] counts = dist.partitionCounts(options.getCount());
     int files = 0;
