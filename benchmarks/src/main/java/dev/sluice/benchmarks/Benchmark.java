@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -87,7 +88,12 @@ public final class Benchmark {
       switch (workload) {
         case "pageviews":
           for (String size : list(options.getPageViews())) {
-            pageViews(parseCount(size));
+            int colon = size.indexOf(':');
+            List<String> layouts =
+                colon < 0 ? list(options.getLayouts()) : List.of(size.substring(0, colon));
+            for (String layout : layouts) {
+              pageViews(layout, parseCount(size.substring(colon + 1)));
+            }
           }
           break;
         case "churn":
@@ -101,29 +107,32 @@ public final class Benchmark {
     }
   }
 
-  private void pageViews(long events) throws IOException, InterruptedException {
-    String label = "pageviews " + ResultTable.size(events);
-    Path tree = work.resolve("data/pageviews-realistic-" + events);
+  private void pageViews(String layout, long events) throws IOException, InterruptedException {
+    if (!layout.equals("realistic") && !layout.equals("seed")) {
+      throw new IllegalArgumentException("unknown layout " + layout + ": realistic or seed");
+    }
+    String label = "pageviews " + ResultTable.size(events) + " " + layout;
+    Path tree = work.resolve("data/pageviews-" + layout + "-" + events);
     if (!Files.exists(tree.resolve(GenerateSparkifyLog.MANIFEST))) {
-      progress("generating %s realistic page views under %s", ResultTable.size(events), tree);
+      progress("generating %s %s page views under %s", ResultTable.size(events), layout, tree);
       generate(
           tree,
-          "generate-" + events,
+          "generate-" + layout + "-" + events,
           "dev.sluice.runners.Sluice",
           "generate-pageviews",
           "--count=" + events,
-          "--dist=realistic",
+          "--dist=" + layout,
           "--out=" + tree);
       Files.writeString(
-          tree.resolve(GenerateSparkifyLog.MANIFEST), "count=" + events + " dist=realistic\n");
+          tree.resolve(GenerateSparkifyLog.MANIFEST), "count=" + events + " dist=" + layout + "\n");
     }
     runEngines(
         "pageviews",
-        Long.toString(events),
+        layout + "-" + events,
         label,
         events,
         tree,
-        SparkSqlPageViews.class,
+        Map.of("sparksql", SparkSqlPageViews.class, "duckdb", DuckDbPageViews.class),
         "pageviews");
   }
 
@@ -157,14 +166,23 @@ public final class Benchmark {
     } else {
       throw new IllegalArgumentException("unknown churn input " + input + ": mini or Nx");
     }
-    runEngines("churn", input, label, events, log, SparkSqlChurn.class, "labelled", "cancelled");
+    runEngines(
+        "churn",
+        input,
+        label,
+        events,
+        log,
+        Map.of("sparksql", SparkSqlChurn.class, "duckdb", DuckDbChurn.class),
+        "labelled",
+        "cancelled");
   }
 
   /**
-   * Runs one workload on every engine of {@code --engines}, each in a fresh JVM: the native Spark
-   * SQL job ({@code nativeJob INPUT OUTPUT CORES}) or {@code sluice SUBCOMMAND --input --output} on
-   * a runner; then checks {@code checkedOutputs} of each against Spark SQL's and keeps the results.
-   * Runs are named {@code SUBCOMMAND-ID-ENGINE}.
+   * Runs one workload on every engine of {@code --engines}, each in a fresh JVM: a native job of
+   * {@code nativeJobs} ({@code JOB INPUT OUTPUT CORES}) or {@code sluice SUBCOMMAND --input
+   * --output} on a runner; then checks {@code checkedOutputs} of each against Spark SQL's (or
+   * DuckDB's, without a Spark SQL run) and keeps the results. Runs are named {@code
+   * SUBCOMMAND-ID-ENGINE}.
    */
   private void runEngines(
       String subcommand,
@@ -172,14 +190,15 @@ public final class Benchmark {
       String label,
       long events,
       Path input,
-      Class<?> nativeJob,
+      Map<String, Class<?>> nativeJobs,
       String... checkedOutputs)
       throws IOException, InterruptedException {
     List<RunResult> runs = new ArrayList<>();
     for (String engine : list(options.getEngines())) {
       String name = subcommand + "-" + id + "-" + engine;
       Path out = work.resolve("runs/" + name);
-      if (engine.equals("sparksql")) {
+      Class<?> nativeJob = nativeJobs.get(engine);
+      if (nativeJob != null) {
         runs.add(
             measure(
                 label,
@@ -223,7 +242,11 @@ public final class Benchmark {
   private void check(List<RunResult> runs, String... outputs)
       throws IOException, InterruptedException {
     RunResult reference =
-        runs.stream().filter(r -> r.engine.equals("sparksql") && r.ok()).findFirst().orElse(null);
+        runs.stream()
+            .filter(r -> r.engine.equals("sparksql") && r.ok())
+            .findFirst()
+            .or(() -> runs.stream().filter(r -> r.engine.equals("duckdb") && r.ok()).findFirst())
+            .orElse(null);
     for (RunResult run : runs) {
       if (!options.getCheck()) {
         run.check = "not checked";
@@ -236,7 +259,7 @@ public final class Benchmark {
                 + work.relativize(log(run.name))
                 + ")";
       } else if (reference == null) {
-        run.check = "no Spark SQL run to compare with";
+        run.check = "no Spark SQL or DuckDB run to compare with";
       } else if (run == reference) {
         run.check = "reference";
       } else {
@@ -286,7 +309,7 @@ public final class Benchmark {
         return List.of("--runner=FlinkRunner", "--parallelism=" + cores);
       default:
         throw new IllegalArgumentException(
-            "unknown engine " + engine + ": sparksql, direct, spark or flink");
+            "unknown engine " + engine + ": sparksql, duckdb, direct, spark or flink");
     }
   }
 

@@ -17,12 +17,22 @@ public interface BenchmarkOptions extends PipelineOptions {
   void setWorkloads(String workloads);
 
   @Description(
-      "Sizes of the realistic page-view trees, in events: 1M, 10M, 100M, 250K or a plain number. "
-          + "Trees are generated once under --work and reused.")
+      "Sizes of the page-view trees, in events: 1M, 10M, 100M, 250K or a plain number; each is "
+          + "run in every layout of --layouts unless it says one (seed:100M, realistic:1M). Trees "
+          + "are generated once under --work and reused.")
   @Default.String("1M,10M")
   String getPageViews();
 
   void setPageViews(String sizes);
+
+  @Description(
+      "Layouts of the page-view trees: realistic (generate-pageviews --dist=realistic: 24 "
+          + "customers, a week, 4,032 files) and seed (--dist=seed, the Spark-vs-Dask talk's: one "
+          + "customer, one day, 24 large files).")
+  @Default.String("realistic,seed")
+  String getLayouts();
+
+  void setLayouts(String layouts);
 
   @Description(
       "Churn inputs: mini (eventsim's mini.json.gz, see --miniLog) and Nx, a synthetic Sparkify log "
@@ -39,9 +49,10 @@ public interface BenchmarkOptions extends PipelineOptions {
   void setMiniLog(String miniLog);
 
   @Description(
-      "Engines, each run in a fresh JVM: sparksql (the job written natively in Spark SQL), direct, "
-          + "spark (SparkRunner local[cores]), flink (FlinkRunner embedded, parallelism cores).")
-  @Default.String("sparksql,direct,spark,flink")
+      "Engines, each run in a fresh JVM: sparksql and duckdb (the job written natively in Spark "
+          + "SQL, in DuckDB), direct, spark (SparkRunner local[cores]), flink (FlinkRunner "
+          + "embedded, parallelism cores).")
+  @Default.String("sparksql,duckdb,direct,spark,flink")
   String getEngines();
 
   void setEngines(String engines);

@@ -10,29 +10,20 @@ final class ResultTable {
 
   /**
    * One row per run, in run order: workload, events, engine, wall s, job s, events/s, CPU s, peak
-   * RSS, events/s relative to the Spark SQL run of the same workload, output check.
+   * RSS, events/s relative to the Spark SQL run of the same workload, output check, and events/s
+   * relative to the DuckDB run of the same workload.
    */
   static String markdown(List<RunResult> runs) {
     StringBuilder table = new StringBuilder();
     table.append(
         "| workload | events | engine | wall s | job s | events/s | CPU s | peak RSS "
-            + "| vs Spark SQL | output |\n");
-    table.append("|---|--:|---|--:|--:|--:|--:|--:|--:|---|\n");
+            + "| vs Spark SQL | output | vs DuckDB |\n");
+    table.append("|---|--:|---|--:|--:|--:|--:|--:|--:|---|--:|\n");
     for (RunResult run : runs) {
-      RunResult reference =
-          runs.stream()
-              .filter(r -> r.workload.equals(run.workload) && r.engine.equals("sparksql") && r.ok())
-              .findFirst()
-              .orElse(null);
-      String relative =
-          !run.ok() || reference == null
-              ? ""
-              : String.format(
-                  Locale.ROOT, "%.2fx", run.eventsPerSecond() / reference.eventsPerSecond());
       table.append(
           String.format(
               Locale.ROOT,
-              "| %s | %,d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+              "| %s | %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
               run.workload,
               run.events,
               engineName(run.engine),
@@ -41,10 +32,23 @@ final class ResultTable {
               run.ok() ? String.format(Locale.ROOT, "%,.0f", run.eventsPerSecond()) : "",
               seconds(run.cpuSeconds),
               bytes(run.peakRssBytes),
-              relative,
-              run.check));
+              relative(run, runs, "sparksql"),
+              run.check,
+              relative(run, runs, "duckdb")));
     }
     return table.toString();
+  }
+
+  /** Events/s of {@code run} over those of the {@code engine} run of the same workload, or "". */
+  private static String relative(RunResult run, List<RunResult> runs, String engine) {
+    RunResult reference =
+        runs.stream()
+            .filter(r -> r.workload.equals(run.workload) && r.engine.equals(engine) && r.ok())
+            .findFirst()
+            .orElse(null);
+    return !run.ok() || reference == null
+        ? ""
+        : String.format(Locale.ROOT, "%.2fx", run.eventsPerSecond() / reference.eventsPerSecond());
   }
 
   /** The engine as the table names it. */
@@ -52,6 +56,8 @@ final class ResultTable {
     switch (engine) {
       case "sparksql":
         return "Spark SQL (native)";
+      case "duckdb":
+        return "DuckDB (native)";
       case "direct":
         return "Sluice DirectRunner";
       case "spark":
