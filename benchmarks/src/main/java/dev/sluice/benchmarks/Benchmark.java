@@ -1,9 +1,6 @@
 package dev.sluice.benchmarks;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,18 +37,18 @@ public final class Benchmark {
   /** Events in eventsim's {@code mini.json.gz}, the unit of the {@code Nx} churn inputs. */
   static final long MINI_EVENTS = 301_442;
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
   private final BenchmarkOptions options;
   private final Path work;
   private final int cores;
   private final List<RunResult> results = new ArrayList<>();
+  private final EngineRuns engines;
 
   Benchmark(BenchmarkOptions options) {
     this.options = options;
     this.work = Path.of(options.getWork()).toAbsolutePath();
     this.cores =
         options.getCores() > 0 ? options.getCores() : Runtime.getRuntime().availableProcessors();
+    this.engines = new EngineRuns(options, work, cores);
   }
 
   /**
@@ -200,7 +196,7 @@ public final class Benchmark {
       Class<?> nativeJob = nativeJobs.get(engine);
       if (nativeJob != null) {
         runs.add(
-            measure(
+            engines.measure(
                 label,
                 engine,
                 events,
@@ -215,7 +211,7 @@ public final class Benchmark {
             new ArrayList<>(List.of(subcommand, "--input=" + input, "--output=" + out, "--quiet"));
         args.addAll(runnerArgs(engine));
         runs.add(
-            measure(
+            engines.measure(
                 label,
                 engine,
                 events,
@@ -225,77 +221,16 @@ public final class Benchmark {
                 args.toArray(new String[0])));
       }
     }
-    check(runs, checkedOutputs);
+    engines.check(runs, checkedOutputs);
     results.addAll(runs);
   }
 
   /** Writes an input under {@code root} (emptied first) with {@code mainClass} in a fresh JVM. */
   private void generate(Path root, String name, String mainClass, String... args)
       throws IOException, InterruptedException {
-    deleteTree(root);
-    if (java(name, List.of(), mainClass, args).waitFor() != 0) {
-      throw new IOException(mainClass + " failed writing " + root + ": see " + log(name));
-    }
-  }
-
-  /** Compares each run's outputs with the Spark SQL run's, with {@code sluice diff}. */
-  private void check(List<RunResult> runs, String... outputs)
-      throws IOException, InterruptedException {
-    RunResult reference =
-        runs.stream()
-            .filter(r -> r.engine.equals("sparksql") && r.ok())
-            .findFirst()
-            .or(() -> runs.stream().filter(r -> r.engine.equals("duckdb") && r.ok()).findFirst())
-            .orElse(null);
-    for (RunResult run : runs) {
-      if (!options.getCheck()) {
-        run.check = "not checked";
-      } else if (!run.ok()) {
-        run.check =
-            (outOfMemory(run) ? "out of memory" : "run failed")
-                + " (exit "
-                + run.exitCode
-                + ", "
-                + work.relativize(log(run.name))
-                + ")";
-      } else if (reference == null) {
-        run.check = "no Spark SQL or DuckDB run to compare with";
-      } else if (run == reference) {
-        run.check = "reference";
-      } else {
-        List<String> differing = new ArrayList<>();
-        for (String output : outputs) {
-          String name = "diff-" + run.name + "-" + output;
-          Process diff =
-              java(
-                  name,
-                  List.of(),
-                  "dev.sluice.runners.Sluice",
-                  "diff",
-                  "--left=" + reference.output.resolve(output),
-                  "--right=" + run.output.resolve(output),
-                  "--runner=" + options.getCheckRunner(),
-                  "--quiet");
-          int status = diff.waitFor();
-          if (status != 0) {
-            differing.add(
-                output + (status == 4 ? " differs" : " not compared") + " (" + log(name) + ")");
-          }
-        }
-        run.check = differing.isEmpty() ? "equal" : String.join("; ", differing);
-      }
-      progress("%s on %s: %s", run.workload, run.engine, run.check);
-    }
-  }
-
-  /** True when the run's log says its JVM ran out of heap. */
-  private boolean outOfMemory(RunResult run) throws IOException {
-    Path log = log(run.name);
-    if (!Files.exists(log)) {
-      return false;
-    }
-    try (Stream<String> lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
-      return lines.anyMatch(line -> line.contains("java.lang.OutOfMemoryError"));
+    EngineRuns.deleteTree(root);
+    if (engines.java(name, List.of(), mainClass, args).waitFor() != 0) {
+      throw new IOException(mainClass + " failed writing " + root + ": see " + engines.log(name));
     }
   }
 
@@ -313,89 +248,12 @@ public final class Benchmark {
     }
   }
 
-  private RunResult measure(
-      String workload,
-      String engine,
-      long events,
-      String name,
-      Path out,
-      String mainClass,
-      String... args)
-      throws IOException, InterruptedException {
-    deleteTree(out);
-    Files.createDirectories(out);
-    Path report = work.resolve("logs/" + name + ".measured");
-    Files.deleteIfExists(report);
-    List<String> jvm = new ArrayList<>();
-    if (options.getProfile()) {
-      jvm.add(
-          "-XX:StartFlightRecording=filename="
-              + work.resolve("logs/" + name + ".jfr")
-              + ",settings=profile");
-    }
-    List<String> measured = new ArrayList<>(List.of(report.toString(), mainClass));
-    measured.addAll(Arrays.asList(args));
-    progress("%s on %s ...", workload, engine);
-    long start = System.nanoTime();
-    Process process = java(name, jvm, Measured.class.getName(), measured.toArray(new String[0]));
-    int exit = process.waitFor();
-    double wall = (System.nanoTime() - start) / 1e9;
-    RunResult run = new RunResult(workload, engine, events, name, out);
-    run.exitCode = exit;
-    run.wallSeconds = wall;
-    if (Files.exists(report)) {
-      String[] figures = Files.readString(report).trim().split(" ");
-      run.cpuSeconds = Double.parseDouble(figures[0]);
-      run.peakRssBytes = Long.parseLong(figures[1]);
-    }
-    Path summary = out.resolve("summary.json");
-    if (Files.exists(summary)) {
-      JsonNode json = MAPPER.readTree(summary.toFile());
-      run.jobSeconds = json.path("wall_time_seconds").asDouble(-1);
-    }
-    progress(
-        "%s on %s: exit %d, %.1f s, %.1f CPU s, %s peak RSS",
-        workload, engine, exit, wall, run.cpuSeconds, ResultTable.bytes(run.peakRssBytes));
-    return run;
-  }
-
-  /** Starts {@code mainClass} in a fresh JVM with this JVM's classpath, output to logs/NAME.log. */
-  private Process java(String name, List<String> jvmOptions, String mainClass, String... args)
-      throws IOException {
-    List<String> command = new ArrayList<>();
-    if (cores < Runtime.getRuntime().availableProcessors()
-        && new File("/usr/bin/taskset").exists()) {
-      command.addAll(List.of("/usr/bin/taskset", "-c", "0-" + (cores - 1)));
-    }
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("@" + Path.of(options.getJvmConfig()).toAbsolutePath());
-    command.add("-Xmx" + options.getHeap());
-    command.add("-XX:ActiveProcessorCount=" + cores);
-    command.addAll(jvmOptions);
-    if (!options.getJvmOptions().isBlank()) {
-      command.addAll(Arrays.asList(options.getJvmOptions().trim().split("\\s+")));
-    }
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(mainClass);
-    command.addAll(Arrays.asList(args));
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log(name).toFile());
-    // Embedded Spark binds to a loopback address only with this set (see RunnerDefaults).
-    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    return builder.start();
-  }
-
-  private Path log(String name) {
-    return work.resolve("logs/" + name + ".log");
-  }
-
   /** A comma-separated flag value as a list, blanks dropped. */
   static List<String> list(String value) {
     return Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
   }
 
-  private static void progress(String format, Object... args) {
+  static void progress(String format, Object... args) {
     System.err.printf(Locale.ROOT, "benchmark: " + format + "%n", args);
   }
 
@@ -450,16 +308,5 @@ public final class Benchmark {
       }
     }
     return lines;
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

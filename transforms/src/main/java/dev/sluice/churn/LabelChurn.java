@@ -97,9 +97,9 @@ public abstract class LabelChurn extends PTransform<PCollection<SparkifyEvent>, 
   /** Counter of users who stayed. */
   public static final String STAYED_USERS = "stayed_users";
 
-  private static final TupleTag<LabelledEvent> LABELLED = new TupleTag<>() {};
-  private static final TupleTag<LabelledEvent> STAYED = new TupleTag<>() {};
-  private static final TupleTag<LabelledEvent> CANCELLED = new TupleTag<>() {};
+  static final TupleTag<LabelledEvent> LABELLED = new TupleTag<>() {};
+  static final TupleTag<LabelledEvent> STAYED = new TupleTag<>() {};
+  static final TupleTag<LabelledEvent> CANCELLED = new TupleTag<>() {};
 
   /** The pages that mark churn, matched exactly; iterates in sorted order. */
   public abstract SortedSet<String> churnPages();
@@ -251,7 +251,7 @@ public abstract class LabelChurn extends PTransform<PCollection<SparkifyEvent>, 
   public static final class Result implements POutput {
     private final PCollectionTuple outputs;
 
-    private Result(PCollectionTuple outputs) {
+    Result(PCollectionTuple outputs) {
       this.outputs = outputs;
     }
 

@@ -1,9 +1,5 @@
 package dev.sluice.churn;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.auto.value.AutoValue;
 import dev.sluice.deadletter.DeadLetter;
 import dev.sluice.io.InvalidRecordException;
@@ -19,7 +15,6 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Parses Sparkify-format JSON lines into events: {@code PCollection<KV<String, String>>} of (source
@@ -93,35 +88,7 @@ public abstract class ParseSparkifyEvents
    * @throws InvalidEventException with a one-line reason if the line is not a valid event
    */
   public static SparkifyEvent parse(String line) throws InvalidEventException {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(line);
-    } catch (JsonProcessingException e) {
-      throw new InvalidEventException("malformed JSON: " + e.getOriginalMessage());
-    }
-    if (root == null || !root.isObject()) {
-      throw new InvalidEventException("not a JSON object");
-    }
-    return SparkifyEvent.builder()
-        .setArtist(optionalString(root, "artist"))
-        .setAuth(optionalString(root, "auth"))
-        .setFirstName(optionalString(root, "firstName"))
-        .setGender(optionalString(root, "gender"))
-        .setItemInSession(optionalLong(root, "itemInSession"))
-        .setLastName(optionalString(root, "lastName"))
-        .setLength(optionalDouble(root, "length"))
-        .setLevel(optionalString(root, "level"))
-        .setLocation(optionalString(root, "location"))
-        .setMethod(optionalString(root, "method"))
-        .setPage(required(optionalString(root, "page"), "page"))
-        .setRegistration(optionalLong(root, "registration"))
-        .setSessionId(optionalLong(root, "sessionId"))
-        .setSong(optionalString(root, "song"))
-        .setStatus(optionalLong(root, "status"))
-        .setTs(required(optionalLong(root, "ts"), "ts"))
-        .setUserAgent(optionalString(root, "userAgent"))
-        .setUserId(required(optionalString(root, "userId"), "userId"))
-        .build();
+    return SparkifyJsonParser.parse(line);
   }
 
   /** A line that is not a valid Sparkify event; the message is the dead letter's reason. */
@@ -131,68 +98,6 @@ public abstract class ParseSparkifyEvents
     InvalidEventException(String reason) {
       super(reason);
     }
-  }
-
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
-  private static <T> T required(@Nullable T value, String field) throws InvalidEventException {
-    if (value == null) {
-      throw new InvalidEventException("missing field '" + field + "'");
-    }
-    return value;
-  }
-
-  private static @Nullable JsonNode present(JsonNode root, String field) {
-    JsonNode node = root.get(field);
-    return node == null || node.isNull() ? null : node;
-  }
-
-  private static @Nullable String optionalString(JsonNode root, String field)
-      throws InvalidEventException {
-    JsonNode node = present(root, field);
-    if (node == null) {
-      return null;
-    }
-    if (!node.isTextual()) {
-      throw wrongType(field, "a string", node);
-    }
-    return node.textValue();
-  }
-
-  private static @Nullable Long optionalLong(JsonNode root, String field)
-      throws InvalidEventException {
-    JsonNode node = present(root, field);
-    if (node == null) {
-      return null;
-    }
-    if (node.isIntegralNumber() && node.canConvertToLong()) {
-      return node.longValue();
-    }
-    if (node.isFloatingPointNumber()) {
-      double value = node.doubleValue();
-      if (value == Math.rint(value) && Math.abs(value) < 0x1p63) {
-        return (long) value;
-      }
-    }
-    throw wrongType(field, "an integer", node);
-  }
-
-  private static @Nullable Double optionalDouble(JsonNode root, String field)
-      throws InvalidEventException {
-    JsonNode node = present(root, field);
-    if (node == null) {
-      return null;
-    }
-    if (!node.isNumber()) {
-      throw wrongType(field, "a number", node);
-    }
-    return node.doubleValue();
-  }
-
-  private static InvalidEventException wrongType(String field, String expected, JsonNode node) {
-    String got = node.getNodeType().name() + (node.isNumber() ? " " + node.asText() : "");
-    return new InvalidEventException("field '" + field + "' must be " + expected + ", got " + got);
   }
 
   /** Parses each line; routes invalid ones to the dead letter and counts every outcome. */

@@ -184,7 +184,8 @@ final class ParquetFileTypes {
               Int96Timestamps.toEpochMillis(group.getInt96(index, repetition)));
         }
         return Instant.ofEpochMilli(
-            Math.floorDiv(group.getLong(index, repetition), ParquetValues.millisDivisor(logical)));
+            Math.floorDiv(
+                group.getLong(index, repetition), ParquetTimestamps.millisDivisor(logical)));
       case INT64:
         return group.getLong(index, repetition);
       case FLOAT:

@@ -10,7 +10,6 @@ import org.apache.beam.sdk.schemas.Schema;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.GroupType;
-import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
@@ -76,7 +75,7 @@ final class ParquetValues {
           return (g, c) -> Instant.ofEpochMilli(Int96Timestamps.toEpochMillis(g.getInt96(c, 0)));
         }
         if (physical == PrimitiveTypeName.INT64) {
-          long unit = millisDivisor(primitive.getLogicalTypeAnnotation());
+          long unit = ParquetTimestamps.millisDivisor(primitive.getLogicalTypeAnnotation());
           return (g, c) -> Instant.ofEpochMilli(Math.floorDiv(g.getLong(c, 0), unit));
         }
         break;
@@ -130,21 +129,6 @@ final class ParquetValues {
           "field '" + field.getName() + "' must be an integer, got " + value);
     }
     return (long) value;
-  }
-
-  /** What an {@code INT64} timestamp's unit is divided by to give milliseconds. */
-  static long millisDivisor(LogicalTypeAnnotation logical) {
-    if (logical instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation) {
-      switch (((LogicalTypeAnnotation.TimestampLogicalTypeAnnotation) logical).getUnit()) {
-        case MICROS:
-          return 1_000;
-        case NANOS:
-          return 1_000_000;
-        default:
-          return 1;
-      }
-    }
-    return 1;
   }
 
   /**

@@ -14,11 +14,12 @@ import org.apache.parquet.io.SeekableInputStream;
  * A Parquet {@link InputFile} over a file of Beam's file systems, so that parquet-hadoop reads
  * through them (local, {@code s3://}, ...) rather than through Hadoop's.
  */
-final class SeekableChannelInputFile implements InputFile {
+public final class SeekableChannelInputFile implements InputFile {
 
   private final MatchResult.Metadata file;
 
-  SeekableChannelInputFile(MatchResult.Metadata file) {
+  /** The file {@code file} names; its size is the listed size. */
+  public SeekableChannelInputFile(MatchResult.Metadata file) {
     this.file = file;
   }
 

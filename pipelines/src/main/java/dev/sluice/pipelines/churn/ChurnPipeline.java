@@ -1,6 +1,7 @@
 package dev.sluice.pipelines.churn;
 
 import dev.sluice.churn.LabelChurn;
+import dev.sluice.churn.LabelChurnFiles;
 import dev.sluice.churn.LabelledEvent;
 import dev.sluice.churn.SparkifyEvent;
 import dev.sluice.churn.SparkifyEventDecoder;
@@ -36,12 +37,14 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * stayed/}, {@code cancelled/} and {@code dead-letter/} (JSON lines or Parquet) and {@code
  * summary.json}.
  *
- * <p>Steps: {@code ReadEvents} ({@link ReadRecords} with the {@link SparkifyEventDecoder}: bad
- * records and unreadable files to the dead letter), {@code LabelChurn} ({@link LabelChurn}), and
- * one {@code Write...} step per output. Churn rules are those of {@link LabelChurn}. At the end the
- * run's counters are written to {@code summary.json} and printed as a table; {@code events_read =
- * labelled_events + guest_events_skipped + bad_events} and {@code labelled_events = stayed_events +
- * cancelled_events} are checked, and a run that breaks them fails.
+ * <p>Steps: {@code LabelChurn} ({@link LabelChurnFiles}: the input listed once, read in two passes
+ * with the {@link SparkifyEventDecoder}, the first finding the churned users and sending bad
+ * records and unreadable files to the dead letter, the second labelling each event as it is read),
+ * and one {@code Write...} step per output. Churn rules are those of {@link LabelChurn}; {@link
+ * #labelChurn} builds the same outputs from events already read. At the end the run's counters are
+ * written to {@code summary.json} and printed as a table; {@code events_read = labelled_events +
+ * guest_events_skipped + bad_events} and {@code labelled_events = stayed_events + cancelled_events}
+ * are checked, and a run that breaks them fails.
  *
  * <p>Run it through the {@code sluice} command ({@code sluice churn --input=... --output=...}) or
  * call {@link #run(Options)}; tests that want no I/O call {@link #labelChurn}.
@@ -230,10 +233,10 @@ public final class ChurnPipeline {
     if (input.isEmpty()) {
       throw new IllegalArgumentException("no input file matches --input=" + options.getInput());
     }
-    Outputs outputs =
-        labelChurn(
-            run.pipeline().apply("ReadEvents", ReadRecords.of(input, new SparkifyEventDecoder())),
-            options.getChurnPages());
+    WithFailures.Result<LabelChurn.Result, DeadLetter> churn =
+        run.pipeline()
+            .apply("LabelChurn", LabelChurnFiles.of(input).withChurnPages(options.getChurnPages()));
+    Outputs outputs = new Outputs(churn.output(), churn.failures());
     write(outputs.labelled(), "WriteLabelled", run, LABELLED);
     write(outputs.stayed(), "WriteStayed", run, STAYED);
     write(outputs.cancelled(), "WriteCancelled", run, CANCELLED);

@@ -2,6 +2,7 @@ package dev.sluice.pipelines.pageviews;
 
 import dev.sluice.deadletter.DeadLetter;
 import dev.sluice.io.FileFormat;
+import dev.sluice.io.HivePartitionPlan;
 import dev.sluice.io.ReadHivePartitioned;
 import dev.sluice.io.ReadRecords;
 import dev.sluice.io.WriteRecords;
@@ -11,6 +12,7 @@ import dev.sluice.pageviews.FormatAsElasticsearchJson;
 import dev.sluice.pageviews.KeepTimeRange;
 import dev.sluice.pageviews.PageView;
 import dev.sluice.pageviews.PageViewStats;
+import dev.sluice.pageviews.RollUpPageViewFiles;
 import dev.sluice.pageviews.RollUpPageViews;
 import dev.sluice.pageviews.ToPageViews;
 import dev.sluice.pipelines.options.PipelineArgs;
@@ -27,9 +29,6 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.WithFailures;
-import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
-import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.Row;
@@ -44,13 +43,15 @@ import org.joda.time.Instant;
  * FormatAsElasticsearchJson}, or Parquet of {@link PageViewStats}), {@code dead-letter/} and {@code
  * summary.json}.
  *
- * <p>Steps: {@code ReadPageViews} ({@link ReadHivePartitioned}: partitions outside {@code
- * --from}/{@code --to} pruned, columns projected), {@code ToPageViews} (rows with a null {@code
- * ts}, {@code customer}, {@code url} or {@code session_id} to the dead letter), {@code
- * KeepTimeRange} (views outside {@code [from, to)} skipped on purpose and counted; only with a
- * range), {@code RollUpPageViews}, then {@code FormatAsElasticsearchJson} and {@code
- * WritePageViews}, and {@code WriteDeadLetters}. The summary checks {@code events_read = page_views
- * + invalid_page_views + bad_records}.
+ * <p>Steps: {@code RollUpPageViews} ({@link RollUpPageViewFiles}: the tree listed once, partitions
+ * outside {@code --from}/{@code --to} pruned, each file read and its views rolled up in the same
+ * step, only partial rollups shuffled; rows with a null {@code ts}, {@code customer}, {@code url}
+ * or {@code session_id} to the dead letter, views outside {@code [from, to)} skipped on purpose and
+ * counted), then {@code FormatAsElasticsearchJson} and {@code WritePageViews}, and {@code
+ * WriteDeadLetters}. {@link #rollUp} builds the same rollup from rows already read, step by step
+ * ({@link ToPageViews}, {@link KeepTimeRange}, {@link RollUpPageViews}), for tests and for rows
+ * from elsewhere. The summary checks {@code events_read = page_views + invalid_page_views +
+ * bad_records}.
  */
 public final class PageViewsPipeline {
 
@@ -255,22 +256,13 @@ public final class PageViewsPipeline {
     Duration window = rollUp(options).windowSize();
     Instant from = TimeArguments.instant(options.getFrom());
     Instant to = TimeArguments.instant(options.getTo());
-    ReadHivePartitioned read =
-        ReadHivePartitioned.from(options.getInput(), ToPageViews.COLUMNS)
-            .withPartitionKeys("customer")
-            .withSourceFileField(ToPageViews.SOURCE_FILE)
-            .withTimeRange(from, to);
-    Outputs outputs = rollUp(run.pipeline().apply("ReadPageViews", read), from, to, window);
-    // The rollup's windows are in the records; files are not split by window.
-    PCollection<PageViewStats> stats =
-        outputs
-            .stats()
+    HivePartitionPlan plan = HivePartitionPlan.list(options.getInput()).withTimeRange(from, to);
+    WithFailures.Result<PCollection<PageViewStats>, DeadLetter> rollUp =
+        run.pipeline()
             .apply(
-                "RewindowForWrite",
-                Window.<PageViewStats>into(new GlobalWindows())
-                    .triggering(DefaultTrigger.of())
-                    .withAllowedLateness(Duration.ZERO)
-                    .discardingFiredPanes());
+                "RollUpPageViews",
+                RollUpPageViewFiles.of(plan).withWindowSize(window).withTimeRange(from, to));
+    PCollection<PageViewStats> stats = rollUp.output();
     if (run.format().isText()) {
       stats
           .apply(
@@ -283,7 +275,7 @@ public final class PageViewsPipeline {
           "WritePageViews",
           WriteRecords.<PageViewStats>to(run.output(PAGEVIEWS)).withFormat(run.format()));
     }
-    run.writeDeadLetters(outputs.deadLetters());
+    run.writeDeadLetters(rollUp.failures());
     return run.execute(
         RunProgress.of("pageviews")
             .withEventsRead(MetricName.named(ReadRecords.class, ReadRecords.RECORDS_READ))
@@ -291,16 +283,13 @@ public final class PageViewsPipeline {
                 MetricName.named(ReadRecords.class, ReadRecords.BAD_RECORDS),
                 MetricName.named(ReadRecords.class, ReadRecords.UNREADABLE_FILES),
                 MetricName.named(ToPageViews.class, ToPageViews.INVALID_PAGE_VIEWS)),
-        (summary, result) -> summarize(summary, read, window, result),
+        (summary, result) -> summarize(summary, plan, window, result),
         PageViewsPipeline::checkBalanced);
   }
 
   /** Adds the run's settings and counts: the plan's, and those read from its counters. */
   static void summarize(
-      RunSummary.Builder summary,
-      ReadHivePartitioned read,
-      Duration window,
-      PipelineResult result) {
+      RunSummary.Builder summary, HivePartitionPlan plan, Duration window, PipelineResult result) {
     long badRecords = RunSummary.counter(result, ReadRecords.class, ReadRecords.BAD_RECORDS);
     long unreadable = RunSummary.counter(result, ReadRecords.class, ReadRecords.UNREADABLE_FILES);
     long invalid = RunSummary.counter(result, ToPageViews.class, ToPageViews.INVALID_PAGE_VIEWS);
@@ -309,8 +298,8 @@ public final class PageViewsPipeline {
         .count(
             Count.EVENTS_READ,
             RunSummary.counter(result, ReadRecords.class, ReadRecords.RECORDS_READ))
-        .count(Count.PARTITIONS, read.plan().partitions())
-        .count(Count.PRUNED_PARTITIONS, read.plan().prunedPartitions())
+        .count(Count.PARTITIONS, plan.partitions())
+        .count(Count.PRUNED_PARTITIONS, plan.prunedPartitions())
         .count(
             Count.FILES_READ, RunSummary.counter(result, ReadRecords.class, ReadRecords.FILES_READ))
         .count(Count.BAD_RECORDS, badRecords)

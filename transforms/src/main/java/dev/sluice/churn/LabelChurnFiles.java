@@ -1,0 +1,250 @@
+package dev.sluice.churn;
+
+import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
+
+import com.google.auto.value.AutoValue;
+import dev.sluice.deadletter.DeadLetter;
+import dev.sluice.io.FilePlan;
+import dev.sluice.io.FileSplit;
+import dev.sluice.io.ReadRecords;
+import dev.sluice.io.SplitReader;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Max;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+
+/**
+ * Labels the events of a Sparkify-format log read from files, in two passes over the files: {@code
+ * PBegin} in, a {@code WithFailures.Result} out of a {@link LabelChurn.Result} ({@code labelled},
+ * {@code stayed}, {@code cancelled}) and the {@code PCollection<DeadLetter>} of rejected records
+ * and unreadable files. The outputs, counters and churn rules are {@link LabelChurn}'s applied to
+ * {@code ReadRecords} with the {@link SparkifyEventDecoder}; only the plan differs.
+ *
+ * <p>The plan is the one Spark runs for the churn preparation, with the events read twice instead
+ * of cached:
+ *
+ * <ol>
+ *   <li>{@code ReadEvents} reads every file, routes bad records to the dead letter, skips and
+ *       counts guest events, and keeps per bundle one flag per user (1 when the user has an event
+ *       on a churn page): only those flags leave the step. {@code LabelUsers} ({@code Max} per
+ *       user), {@code KeepChurnedUsers} and {@code ChurnedUsersView} make the churned users a side
+ *       input, as Spark broadcasts the small side of its join.
+ *   <li>{@code LabelEvents} takes the file list as its main input, so it starts reading only once
+ *       the side input is ready, and nothing waits in memory for it: it reads the files again and
+ *       labels each event as it is read. It gives no dead letter and counts no record read: the
+ *       first pass did.
+ * </ol>
+ *
+ * <p>No event is shuffled, grouped, cached or held behind the side input; memory is the churned
+ * users' ids, whatever the number of events. The price is a second read of the files. Outputs are
+ * in the global window.
+ *
+ * <pre>{@code
+ * WithFailures.Result<LabelChurn.Result, DeadLetter> churn =
+ *     p.apply("LabelChurn", LabelChurnFiles.of(FilePlan.list("s3://logs/sparkify/")));
+ * }</pre>
+ */
+@AutoValue
+public abstract class LabelChurnFiles
+    extends PTransform<PBegin, WithFailures.Result<LabelChurn.Result, DeadLetter>> {
+
+  /** The files to read. */
+  public abstract FilePlan plan();
+
+  /** The pages that mark churn, matched exactly. */
+  public abstract SortedSet<String> churnPages();
+
+  abstract Builder toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setPlan(FilePlan plan);
+
+    abstract Builder setChurnPages(SortedSet<String> pages);
+
+    abstract LabelChurnFiles build();
+  }
+
+  /**
+   * Labels the events of the files of {@code plan} by the page {@value
+   * LabelChurn#DEFAULT_CHURN_PAGE}.
+   */
+  public static LabelChurnFiles of(FilePlan plan) {
+    checkArgumentNotNull(plan, "plan must not be null");
+    return new AutoValue_LabelChurnFiles.Builder()
+        .setPlan(plan)
+        .setChurnPages(LabelChurn.create().churnPages())
+        .build();
+  }
+
+  /**
+   * Returns a copy that treats any of {@code pages} as a churn page, as {@link
+   * LabelChurn#withChurnPages} does.
+   *
+   * @throws IllegalArgumentException if {@code pages} is empty or holds a blank name
+   */
+  public LabelChurnFiles withChurnPages(Collection<String> pages) {
+    return toBuilder()
+        .setChurnPages(LabelChurn.create().withChurnPages(pages).churnPages())
+        .build();
+  }
+
+  @Override
+  public WithFailures.Result<LabelChurn.Result, DeadLetter> expand(PBegin input) {
+    TupleTag<KV<String, Integer>> flags = new TupleTag<KV<String, Integer>>() {};
+    TupleTag<DeadLetter> failures = new TupleTag<DeadLetter>() {};
+    PCollection<FileSplit> splits =
+        input.apply("ListFiles", Create.of(plan().splits()).withCoder(FileSplit.coder()));
+    PCollectionTuple users =
+        splits.apply(
+            "ReadEvents",
+            ParDo.of(new ReadEventsFn(churnPages(), flags, failures))
+                .withOutputTags(flags, TupleTagList.of(failures)));
+    PCollectionView<Map<String, Integer>> churned =
+        users
+            .get(flags)
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()))
+            .apply("LabelUsers", Max.integersPerKey())
+            .apply("KeepChurnedUsers", ParDo.of(new LabelChurn.KeepChurnedUsersFn()))
+            .apply("ChurnedUsersView", View.asMap());
+    PCollectionTuple labelled =
+        splits.apply(
+            "LabelEvents",
+            ParDo.of(new LabelEventsFn(churnPages(), churned))
+                .withSideInputs(churned)
+                .withOutputTags(
+                    LabelChurn.LABELLED,
+                    TupleTagList.of(LabelChurn.STAYED).and(LabelChurn.CANCELLED)));
+    return WithFailures.Result.of(new LabelChurn.Result(labelled), users.get(failures));
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder
+        .add(DisplayData.item("files", plan().files().size()).withLabel("Files"))
+        .add(DisplayData.item("bytes", plan().bytes()).withLabel("Bytes to read, twice"))
+        .add(
+            DisplayData.item("churnPages", String.join(", ", churnPages()))
+                .withLabel("Churn pages"));
+  }
+
+  /**
+   * The first pass: each split read and validated, dead letters out, and per bundle one flag per
+   * known user, 1 when one of their events is on a churn page, else 0.
+   */
+  static final class ReadEventsFn extends DoFn<FileSplit, KV<String, Integer>> {
+    private final Set<String> churnPages;
+    private final TupleTag<KV<String, Integer>> flags;
+    private final TupleTag<DeadLetter> failures;
+    private final SplitReader<SparkifyEvent> reader =
+        SplitReader.of(new SparkifyEventDecoder(), ReadRecords.STEP);
+    private final Counter guests =
+        Metrics.counter(LabelChurn.class, LabelChurn.GUEST_EVENTS_SKIPPED);
+    private transient Map<String, Integer> users;
+
+    ReadEventsFn(
+        Set<String> churnPages,
+        TupleTag<KV<String, Integer>> flags,
+        TupleTag<DeadLetter> failures) {
+      this.churnPages = churnPages;
+      this.flags = flags;
+      this.failures = failures;
+    }
+
+    @StartBundle
+    public void startBundle() {
+      users = new HashMap<>();
+    }
+
+    @ProcessElement
+    public void processElement(@Element FileSplit split, MultiOutputReceiver out) {
+      reader.read(
+          split,
+          event -> {
+            if (event.isGuest()) {
+              guests.inc();
+            } else {
+              users.merge(
+                  event.getUserId(), churnPages.contains(event.getPage()) ? 1 : 0, Math::max);
+            }
+          },
+          out.get(failures)::output);
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      for (Map.Entry<String, Integer> user : users.entrySet()) {
+        context.output(
+            flags,
+            KV.of(user.getKey(), user.getValue()),
+            BoundedWindow.TIMESTAMP_MIN_VALUE,
+            GlobalWindow.INSTANCE);
+      }
+      users = null;
+    }
+  }
+
+  /**
+   * The second pass: each split read again once the churned users are known, each event of a known
+   * user labelled and output to {@code labelled} and to {@code stayed} or {@code cancelled}.
+   */
+  static final class LabelEventsFn extends DoFn<FileSplit, LabelledEvent> {
+    private final Set<String> churnPages;
+    private final PCollectionView<Map<String, Integer>> churnedUsers;
+    private final SplitReader<SparkifyEvent> reader =
+        SplitReader.of(new SparkifyEventDecoder(), ReadRecords.STEP).uncounted();
+    private final Counter labelled = Metrics.counter(LabelChurn.class, LabelChurn.LABELLED_EVENTS);
+    private final Counter stayed = Metrics.counter(LabelChurn.class, LabelChurn.STAYED_EVENTS);
+    private final Counter cancelled =
+        Metrics.counter(LabelChurn.class, LabelChurn.CANCELLED_EVENTS);
+
+    LabelEventsFn(Set<String> churnPages, PCollectionView<Map<String, Integer>> churnedUsers) {
+      this.churnPages = churnPages;
+      this.churnedUsers = churnedUsers;
+    }
+
+    @ProcessElement
+    public void processElement(ProcessContext context) {
+      Map<String, Integer> churned = context.sideInput(churnedUsers);
+      reader.read(
+          context.element(),
+          event -> {
+            if (event.isGuest()) {
+              return;
+            }
+            boolean churnedUser = churned.containsKey(event.getUserId());
+            LabelledEvent result =
+                LabelledEvent.of(event, churnPages.contains(event.getPage()), churnedUser ? 1 : 0);
+            context.output(result);
+            context.output(churnedUser ? LabelChurn.CANCELLED : LabelChurn.STAYED, result);
+            labelled.inc();
+            (churnedUser ? cancelled : stayed).inc();
+          },
+          letter -> {});
+    }
+  }
+}
