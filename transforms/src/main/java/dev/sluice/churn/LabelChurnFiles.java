@@ -114,14 +114,39 @@ public abstract class LabelChurnFiles
 
   @Override
   public WithFailures.Result<LabelChurn.Result, DeadLetter> expand(PBegin input) {
-    TupleTag<KV<String, Integer>> flags = new TupleTag<KV<String, Integer>>() {};
-    TupleTag<DeadLetter> failures = new TupleTag<DeadLetter>() {};
     PCollection<FileSplit> splits =
         input.apply("ListFiles", Create.of(plan().splits()).withCoder(FileSplit.coder()));
+    ChurnedUsers churned = churnedUsers(splits, churnPages());
+    PCollectionTuple labelled =
+        splits.apply(
+            "LabelEvents",
+            ParDo.of(new LabelEventsFn(churnPages(), churned.view))
+                .withSideInputs(churned.view)
+                .withOutputTags(
+                    LabelChurn.LABELLED,
+                    TupleTagList.of(LabelChurn.STAYED).and(LabelChurn.CANCELLED)));
+    return WithFailures.Result.of(new LabelChurn.Result(labelled), churned.deadLetters);
+  }
+
+  /** The first pass: the churned users as a side input, and the dead letters of the read. */
+  static final class ChurnedUsers {
+    final PCollectionView<Map<String, Integer>> view;
+    final PCollection<DeadLetter> deadLetters;
+
+    ChurnedUsers(PCollectionView<Map<String, Integer>> view, PCollection<DeadLetter> deadLetters) {
+      this.view = view;
+      this.deadLetters = deadLetters;
+    }
+  }
+
+  /** The first pass over {@code splits}: steps {@code ReadEvents} to {@code ChurnedUsersView}. */
+  static ChurnedUsers churnedUsers(PCollection<FileSplit> splits, Set<String> churnPages) {
+    TupleTag<KV<String, Integer>> flags = new TupleTag<KV<String, Integer>>() {};
+    TupleTag<DeadLetter> failures = new TupleTag<DeadLetter>() {};
     PCollectionTuple users =
         splits.apply(
             "ReadEvents",
-            ParDo.of(new ReadEventsFn(churnPages(), flags, failures))
+            ParDo.of(new ReadEventsFn(churnPages, flags, failures))
                 .withOutputTags(flags, TupleTagList.of(failures)));
     PCollectionView<Map<String, Integer>> churned =
         users
@@ -130,15 +155,7 @@ public abstract class LabelChurnFiles
             .apply("LabelUsers", Max.integersPerKey())
             .apply("KeepChurnedUsers", ParDo.of(new LabelChurn.KeepChurnedUsersFn()))
             .apply("ChurnedUsersView", View.asMap());
-    PCollectionTuple labelled =
-        splits.apply(
-            "LabelEvents",
-            ParDo.of(new LabelEventsFn(churnPages(), churned))
-                .withSideInputs(churned)
-                .withOutputTags(
-                    LabelChurn.LABELLED,
-                    TupleTagList.of(LabelChurn.STAYED).and(LabelChurn.CANCELLED)));
-    return WithFailures.Result.of(new LabelChurn.Result(labelled), users.get(failures));
+    return new ChurnedUsers(churned, users.get(failures));
   }
 
   @Override

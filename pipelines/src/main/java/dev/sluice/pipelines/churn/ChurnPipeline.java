@@ -2,6 +2,7 @@ package dev.sluice.pipelines.churn;
 
 import dev.sluice.churn.LabelChurn;
 import dev.sluice.churn.LabelChurnFiles;
+import dev.sluice.churn.LabelChurnFilesAsJson;
 import dev.sluice.churn.LabelledEvent;
 import dev.sluice.churn.SparkifyEvent;
 import dev.sluice.churn.SparkifyEventDecoder;
@@ -39,12 +40,13 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *
  * <p>Steps: {@code LabelChurn} ({@link LabelChurnFiles}: the input listed once, read in two passes
  * with the {@link SparkifyEventDecoder}, the first finding the churned users and sending bad
- * records and unreadable files to the dead letter, the second labelling each event as it is read),
- * and one {@code Write...} step per output. Churn rules are those of {@link LabelChurn}; {@link
- * #labelChurn} builds the same outputs from events already read. At the end the run's counters are
- * written to {@code summary.json} and printed as a table; {@code events_read = labelled_events +
- * guest_events_skipped + bad_events} and {@code labelled_events = stayed_events + cancelled_events}
- * are checked, and a run that breaks them fails.
+ * records and unreadable files to the dead letter, the second labelling each event as it is read;
+ * JSON outputs written by that second pass itself, {@link LabelChurnFilesAsJson}, Parquet ones by
+ * one {@code Write...} step per output), and {@code WriteDeadLetters}. Churn rules are those of
+ * {@link LabelChurn}; {@link #labelChurn} builds the same outputs from events already read. At the
+ * end the run's counters are written to {@code summary.json} and printed as a table; {@code
+ * events_read = labelled_events + guest_events_skipped + bad_events} and {@code labelled_events =
+ * stayed_events + cancelled_events} are checked, and a run that breaks them fails.
  *
  * <p>Run it through the {@code sluice} command ({@code sluice churn --input=... --output=...}) or
  * call {@link #run(Options)}; tests that want no I/O call {@link #labelChurn}.
@@ -52,13 +54,13 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 public final class ChurnPipeline {
 
   /** Output directory names under {@code --output}. */
-  public static final String LABELLED = "labelled";
+  public static final String LABELLED = LabelChurnFilesAsJson.LABELLED;
 
   /** Events of users who stayed. */
-  public static final String STAYED = "stayed";
+  public static final String STAYED = LabelChurnFilesAsJson.STAYED;
 
   /** Events of users who churned. */
-  public static final String CANCELLED = "cancelled";
+  public static final String CANCELLED = LabelChurnFilesAsJson.CANCELLED;
 
   /** Rejected records with their source and reason. */
   public static final String DEAD_LETTER = PipelineRun.DEAD_LETTER;
@@ -233,14 +235,24 @@ public final class ChurnPipeline {
     if (input.isEmpty()) {
       throw new IllegalArgumentException("no input file matches --input=" + options.getInput());
     }
-    WithFailures.Result<LabelChurn.Result, DeadLetter> churn =
-        run.pipeline()
-            .apply("LabelChurn", LabelChurnFiles.of(input).withChurnPages(options.getChurnPages()));
-    Outputs outputs = new Outputs(churn.output(), churn.failures());
-    write(outputs.labelled(), "WriteLabelled", run, LABELLED);
-    write(outputs.stayed(), "WriteStayed", run, STAYED);
-    write(outputs.cancelled(), "WriteCancelled", run, CANCELLED);
-    run.writeDeadLetters(outputs.deadLetters());
+    LabelChurnFiles labelling = LabelChurnFiles.of(input).withChurnPages(options.getChurnPages());
+    PCollection<DeadLetter> deadLetters;
+    if (run.format().isText()) {
+      deadLetters =
+          run.pipeline()
+              .apply(
+                  "LabelChurn",
+                  LabelChurnFilesAsJson.of(labelling, options.getOutput(), run.format()))
+              .failures();
+    } else {
+      WithFailures.Result<LabelChurn.Result, DeadLetter> churn =
+          run.pipeline().apply("LabelChurn", labelling);
+      write(churn.output().labelled(), "WriteLabelled", run, LABELLED);
+      write(churn.output().stayed(), "WriteStayed", run, STAYED);
+      write(churn.output().cancelled(), "WriteCancelled", run, CANCELLED);
+      deadLetters = churn.failures();
+    }
+    run.writeDeadLetters(deadLetters);
     return run.execute(
         RunProgress.of("churn")
             .withEventsRead(MetricName.named(ReadRecords.class, ReadRecords.RECORDS_READ))

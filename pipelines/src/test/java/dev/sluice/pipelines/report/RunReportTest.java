@@ -70,12 +70,7 @@ public class RunReportTest {
     String graph = Files.readString(dot);
     for (String step :
         new String[] {
-          "ReadEvents",
-          "LabelChurn",
-          "WriteLabelled",
-          "WriteStayed",
-          "WriteCancelled",
-          "WriteDeadLetters"
+          "ReadEvents", "LabelChurn", "LabelAndWriteEvents", "FinalizeFiles", "WriteDeadLetters"
         }) {
       assertThat(graph, containsString(step));
     }

@@ -1,0 +1,63 @@
+package dev.sluice.churn;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+
+/**
+ * A {@link LabelledEvent} as the JSON object {@code WriteRecords} writes for it (Beam's {@code
+ * ToJson} of the row {@code Select.flattenedSchema()} makes of it): {@code churn} and {@code
+ * label}, then the Sparkify columns in order; absent values as {@code null}; no spaces.
+ */
+final class LabelledEventJson {
+
+  private LabelledEventJson() {}
+
+  static void write(JsonGenerator json, SparkifyEvent e, boolean churn, int label)
+      throws IOException {
+    json.writeStartObject();
+    json.writeBooleanField("churn", churn);
+    json.writeNumberField("label", label);
+    string(json, "artist", e.getArtist());
+    string(json, "auth", e.getAuth());
+    string(json, "firstName", e.getFirstName());
+    string(json, "gender", e.getGender());
+    number(json, "itemInSession", e.getItemInSession());
+    string(json, "lastName", e.getLastName());
+    json.writeFieldName("length");
+    if (e.getLength() == null) {
+      json.writeNull();
+    } else {
+      json.writeNumber(e.getLength());
+    }
+    string(json, "level", e.getLevel());
+    string(json, "location", e.getLocation());
+    string(json, "method", e.getMethod());
+    string(json, "page", e.getPage());
+    number(json, "registration", e.getRegistration());
+    number(json, "sessionId", e.getSessionId());
+    string(json, "song", e.getSong());
+    number(json, "status", e.getStatus());
+    json.writeNumberField("ts", e.getTs());
+    string(json, "userAgent", e.getUserAgent());
+    string(json, "userId", e.getUserId());
+    json.writeEndObject();
+  }
+
+  private static void string(JsonGenerator json, String field, String value) throws IOException {
+    json.writeFieldName(field);
+    if (value == null) {
+      json.writeNull();
+    } else {
+      json.writeString(value);
+    }
+  }
+
+  private static void number(JsonGenerator json, String field, Long value) throws IOException {
+    json.writeFieldName(field);
+    if (value == null) {
+      json.writeNull();
+    } else {
+      json.writeNumber(value);
+    }
+  }
+}
