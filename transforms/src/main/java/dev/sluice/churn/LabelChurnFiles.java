@@ -230,17 +230,13 @@ public abstract class LabelChurnFiles
    * user labelled and output to {@code labelled} and to {@code stayed} or {@code cancelled}.
    */
   static final class LabelEventsFn extends DoFn<FileSplit, LabelledEvent> {
-    private final Set<String> churnPages;
+    private final EventLabels labels;
     private final PCollectionView<Map<String, Integer>> churnedUsers;
     private final SplitReader<SparkifyEvent> reader =
         SplitReader.of(new SparkifyEventDecoder(), ReadRecords.STEP).uncounted();
-    private final Counter labelled = Metrics.counter(LabelChurn.class, LabelChurn.LABELLED_EVENTS);
-    private final Counter stayed = Metrics.counter(LabelChurn.class, LabelChurn.STAYED_EVENTS);
-    private final Counter cancelled =
-        Metrics.counter(LabelChurn.class, LabelChurn.CANCELLED_EVENTS);
 
     LabelEventsFn(Set<String> churnPages, PCollectionView<Map<String, Integer>> churnedUsers) {
-      this.churnPages = churnPages;
+      this.labels = new EventLabels(churnPages);
       this.churnedUsers = churnedUsers;
     }
 
@@ -249,18 +245,15 @@ public abstract class LabelChurnFiles
       Map<String, Integer> churned = context.sideInput(churnedUsers);
       reader.read(
           context.element(),
-          event -> {
-            if (event.isGuest()) {
-              return;
-            }
-            boolean churnedUser = churned.containsKey(event.getUserId());
-            LabelledEvent result =
-                LabelledEvent.of(event, churnPages.contains(event.getPage()), churnedUser ? 1 : 0);
-            context.output(result);
-            context.output(churnedUser ? LabelChurn.CANCELLED : LabelChurn.STAYED, result);
-            labelled.inc();
-            (churnedUser ? cancelled : stayed).inc();
-          },
+          event ->
+              labels.label(
+                  event,
+                  churned,
+                  (e, churn, label) -> {
+                    LabelledEvent result = LabelledEvent.of(e, churn, label);
+                    context.output(result);
+                    context.output(label == 1 ? LabelChurn.CANCELLED : LabelChurn.STAYED, result);
+                  }),
           letter -> {});
     }
   }

@@ -22,8 +22,6 @@ import java.util.SortedSet;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
@@ -134,16 +132,12 @@ public abstract class LabelChurnFilesAsJson
 
   /** Labels each event of a split and writes its lines; gives the bundle's files at its end. */
   static final class LabelAndWriteEventsFn extends DoFn<FileSplit, KV<String, String>> {
-    private final Set<String> churnPages;
+    private final EventLabels labels;
     private final PCollectionView<Map<String, Integer>> churnedUsers;
     private final String temp;
     private final FileFormat format;
     private final SplitReader<SparkifyEvent> reader =
         SplitReader.of(new SparkifyEventDecoder(), ReadRecords.STEP).uncounted();
-    private final Counter labelled = Metrics.counter(LabelChurn.class, LabelChurn.LABELLED_EVENTS);
-    private final Counter stayed = Metrics.counter(LabelChurn.class, LabelChurn.STAYED_EVENTS);
-    private final Counter cancelled =
-        Metrics.counter(LabelChurn.class, LabelChurn.CANCELLED_EVENTS);
     private transient BundleFiles.Writer writer;
     private transient Map<String, JsonGenerator> generators;
 
@@ -152,7 +146,7 @@ public abstract class LabelChurnFilesAsJson
         PCollectionView<Map<String, Integer>> churnedUsers,
         String temp,
         FileFormat format) {
-      this.churnPages = churnPages;
+      this.labels = new EventLabels(churnPages);
       this.churnedUsers = churnedUsers;
       this.temp = temp;
       this.format = format;
@@ -169,18 +163,14 @@ public abstract class LabelChurnFilesAsJson
       Map<String, Integer> churned = context.sideInput(churnedUsers);
       reader.read(
           context.element(),
-          event -> {
-            if (event.isGuest()) {
-              return;
-            }
-            boolean churnedUser = churned.containsKey(event.getUserId());
-            boolean churn = churnPages.contains(event.getPage());
-            int label = churnedUser ? 1 : 0;
-            write(LABELLED, event, churn, label);
-            write(churnedUser ? CANCELLED : STAYED, event, churn, label);
-            labelled.inc();
-            (churnedUser ? cancelled : stayed).inc();
-          },
+          event ->
+              labels.label(
+                  event,
+                  churned,
+                  (e, churn, label) -> {
+                    write(LABELLED, e, churn, label);
+                    write(label == 1 ? CANCELLED : STAYED, e, churn, label);
+                  }),
           letter -> {});
     }
 

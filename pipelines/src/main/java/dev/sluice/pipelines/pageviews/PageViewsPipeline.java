@@ -114,6 +114,15 @@ public final class PageViewsPipeline {
     String getFormat();
 
     void setFormat(String format);
+
+    @Description(
+        "Workers the rollup is cut for: the files are read in this many chunks of neighbouring "
+            + "files and the partial rollups shuffled over this many keys. 0: twice the cores of "
+            + "this machine, right for a run on it; give a cluster its number of task slots.")
+    @Default.Integer(0)
+    int getRollupParallelism();
+
+    void setRollupParallelism(int parallelism);
   }
 
   /** The settings of {@code summary.json} besides input, output and format. */
@@ -191,9 +200,21 @@ public final class PageViewsPipeline {
     FileFormat.parse(options.getFormat());
     rollUp(options);
     FormatAsElasticsearchJson.create().withIndex(options.getIndex());
+    if (options.getRollupParallelism() < 0 || options.getRollupParallelism() > 65_536) {
+      throw new IllegalArgumentException(
+          "--rollupParallelism must be in [0, 65536], got " + options.getRollupParallelism());
+    }
     KeepTimeRange.between(
         TimeArguments.instant(options.getFrom()), TimeArguments.instant(options.getTo()));
     S3Store.prepare(options, options.getInput(), options.getOutput());
+  }
+
+  /** The file rollup of {@code plan}, cut for {@code --rollupParallelism}. */
+  private static RollUpPageViewFiles rollUpFiles(HivePartitionPlan plan, Options options) {
+    RollUpPageViewFiles rollUp = RollUpPageViewFiles.of(plan);
+    return options.getRollupParallelism() > 0
+        ? rollUp.withParallelism(options.getRollupParallelism())
+        : rollUp;
   }
 
   /** The rollup of the options' window size. */
@@ -261,7 +282,7 @@ public final class PageViewsPipeline {
         run.pipeline()
             .apply(
                 "RollUpPageViews",
-                RollUpPageViewFiles.of(plan).withWindowSize(window).withTimeRange(from, to));
+                rollUpFiles(plan, options).withWindowSize(window).withTimeRange(from, to));
     PCollection<PageViewStats> stats = rollUp.output();
     if (run.format().isText()) {
       stats
