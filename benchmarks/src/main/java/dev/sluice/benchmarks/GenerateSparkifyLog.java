@@ -30,9 +30,9 @@ import java.util.zip.GZIPOutputStream;
  *       2018-10-01 to 2018-12-01 UTC, one after another; {@code itemInSession} counts from 0 in
  *       each session, {@code ts} advances by the song's length after {@code NextSong} and by 5 to
  *       60 s otherwise;
- *   <li>the page mix of mini's logged-in events ({@link #PAGES}: 82.7% {@code NextSong}, 4.2%
- *       {@code Thumbs Up}, ...), with each page's method and status; {@code Submit Upgrade} and
- *       {@code Submit Downgrade} switch the level;
+ *   <li>the page mix of mini's logged-in events ({@link #SparkifyVocabulary.PAGES}: 82.7% {@code
+ *       NextSong}, 4.2% {@code Thumbs Up}, ...), with each page's method and status; {@code Submit
+ *       Upgrade} and {@code Submit Downgrade} switch the level;
  *   <li>15% of users churn: their last session ends with {@code Cancel} then {@code Cancellation
  *       Confirmation} (auth {@code Cancelled}), and they have no later event;
  *   <li>2.9% of events are guests' ({@code userId} empty, auth {@code Logged Out} or {@code
@@ -47,85 +47,19 @@ public final class GenerateSparkifyLog {
   /** Share of events that are guests'. */
   static final double GUEST_SHARE = 8_793.0 / 301_442;
 
-  /** Logged-in pages with their counts in mini.json.gz, method and status (churn pages aside). */
-  static final Object[][] PAGES = {
-    {"NextSong", 242_078, "PUT", 200},
-    {"Thumbs Up", 12_212, "PUT", 307},
-    {"Home", 10_492, "GET", 200},
-    {"Add to Playlist", 6_908, "PUT", 200},
-    {"Add Friend", 4_451, "PUT", 307},
-    {"Roll Advert", 3_371, "GET", 200},
-    {"Logout", 3_299, "PUT", 307},
-    {"Thumbs Down", 2_424, "PUT", 307},
-    {"Downgrade", 2_284, "GET", 200},
-    {"Settings", 1_708, "GET", 200},
-    {"Help", 1_444, "GET", 200},
-    {"About", 554, "GET", 200},
-    {"Upgrade", 518, "GET", 200},
-    {"Save Settings", 352, "PUT", 307},
-    {"Error", 268, "GET", 404},
-    {"Submit Upgrade", 164, "PUT", 307},
-    {"Submit Downgrade", 62, "PUT", 307},
-  };
-
-  /** Guest pages with their counts in mini.json.gz, and auth. */
-  static final Object[][] GUEST_PAGES = {
-    {"Home", 4_589, "Logged Out"},
-    {"Login", 3_304, "Logged Out"},
-    {"About", 504, "Logged Out"},
-    {"Help", 310, "Logged Out"},
-    {"Register", 43, "Guest"},
-    {"Submit Registration", 28, "Guest"},
-    {"Error", 15, "Logged Out"},
-  };
-
   /** The file, written last, that records what the log holds; readers skip it (leading _). */
   static final String MANIFEST = "_GENERATED";
 
   private static final long START = 1_538_352_000_000L; // 2018-10-01T00:00:00Z
   private static final long SPAN = 61L * 24 * 3600 * 1000; // to 2018-12-01
-  private static final String[] FIRST_NAMES = {
-    "Ada", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kira",
-        "Liam",
-    "Mona", "Nils", "Olga", "Pavel", "Quinn", "Rosa", "Sami", "Tara", "Umar", "Vera", "Wes", "Yara"
-  };
-  private static final String[] LAST_NAMES = {
-    "Adams", "Baker", "Cruz", "Diaz", "Evans", "Fox", "Gray", "Hess", "Ito", "Jones", "Khan",
-    "Lopez", "Moss", "Nash", "Ortiz", "Price", "Reed", "Stone", "Tran", "Vega", "Wolfe", "Young",
-    "Zhou"
-  };
-  private static final String[] LOCATIONS = {
-    "Peoria, IL",
-    "Shreveport-Bossier City, LA",
-    "La Crosse-Onalaska, WI-MN",
-    "Boston, MA-NH",
-    "New York-Newark-Jersey City, NY-NJ-PA",
-    "Los Angeles-Long Beach-Anaheim, CA",
-    "Dallas, TX",
-    "Seattle-Tacoma-Bellevue, WA",
-    "Miami-Fort Lauderdale-West Palm Beach, FL",
-    "Denver, CO",
-    "Atlanta-Sandy Springs-Roswell, GA",
-    "Phoenix-Mesa-Scottsdale, AZ"
-  };
-  private static final String[] USER_AGENTS = {
-    "\"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_4) AppleWebKit/537.36 (KHTML, like Gecko) "
-        + "Chrome/36.0.1985.143 Safari/537.36\"",
-    "\"Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) "
-        + "Chrome/36.0.1985.143 Safari/537.36\"",
-    "Mozilla/5.0 (Windows NT 6.1; WOW64; rv:31.0) Gecko/20100101 Firefox/31.0",
-    "\"Mozilla/5.0 (iPhone; CPU iPhone OS 7_1_2 like Mac OS X) AppleWebKit/537.51.2 (KHTML, like "
-        + "Gecko) Version/7.0 Mobile/11D257 Safari/9537.53\"",
-    "Mozilla/5.0 (compatible; MSIE 10.0; Windows NT 6.1; WOW64; Trident/6.0)"
-  };
   private static final int ARTISTS = 4_000;
   private static final int SONGS_PER_ARTIST = 25;
 
   private static final JsonFactory JSON = new JsonFactory();
 
   private final long seed;
-  private final double[] pageWeights = cumulative(PAGES);
-  private final double[] guestWeights = cumulative(GUEST_PAGES);
+  private final double[] pageWeights = cumulative(SparkifyVocabulary.PAGES);
+  private final double[] guestWeights = cumulative(SparkifyVocabulary.GUEST_PAGES);
   private long nextSessionId = 1;
 
   GenerateSparkifyLog(long seed) {
@@ -238,11 +172,15 @@ public final class GenerateSparkifyLog {
   private void writeUser(JsonGenerator json, long user, Counts counts) throws IOException {
     SplittableRandom random = new SplittableRandom(seed * 1_000_003L + user);
     String userId = Long.toString(user + 1);
-    String firstName = FIRST_NAMES[random.nextInt(FIRST_NAMES.length)];
-    String lastName = LAST_NAMES[random.nextInt(LAST_NAMES.length)];
+    String firstName =
+        SparkifyVocabulary.FIRST_NAMES[random.nextInt(SparkifyVocabulary.FIRST_NAMES.length)];
+    String lastName =
+        SparkifyVocabulary.LAST_NAMES[random.nextInt(SparkifyVocabulary.LAST_NAMES.length)];
     String gender = random.nextBoolean() ? "M" : "F";
-    String location = LOCATIONS[random.nextInt(LOCATIONS.length)];
-    String userAgent = USER_AGENTS[random.nextInt(USER_AGENTS.length)];
+    String location =
+        SparkifyVocabulary.LOCATIONS[random.nextInt(SparkifyVocabulary.LOCATIONS.length)];
+    String userAgent =
+        SparkifyVocabulary.USER_AGENTS[random.nextInt(SparkifyVocabulary.USER_AGENTS.length)];
     long registration = START - random.nextLong(1, 180L * 24 * 3600 * 1000);
     String level = random.nextDouble() < 0.8 ? "paid" : "free";
     boolean churns = random.nextDouble() < CHURN_RATE;
@@ -262,7 +200,7 @@ public final class GenerateSparkifyLog {
       int item = 0;
       for (; item < length; item++) {
         int page = pick(pageWeights, random);
-        String name = (String) PAGES[page][0];
+        String name = (String) SparkifyVocabulary.PAGES[page][0];
         Double songLength = null;
         String artist = null;
         String song = null;
@@ -283,8 +221,8 @@ public final class GenerateSparkifyLog {
             sessionId,
             name,
             "Logged In",
-            (String) PAGES[page][2],
-            (int) PAGES[page][3],
+            (String) SparkifyVocabulary.PAGES[page][2],
+            (int) SparkifyVocabulary.PAGES[page][3],
             level,
             item,
             location,
@@ -358,10 +296,11 @@ public final class GenerateSparkifyLog {
       json.writeNumberField("ts", ts);
       json.writeStringField("userId", "");
       json.writeNumberField("sessionId", sessionId);
-      json.writeStringField("page", (String) GUEST_PAGES[page][0]);
-      json.writeStringField("auth", (String) GUEST_PAGES[page][2]);
+      json.writeStringField("page", (String) SparkifyVocabulary.GUEST_PAGES[page][0]);
+      json.writeStringField("auth", (String) SparkifyVocabulary.GUEST_PAGES[page][2]);
       json.writeStringField("method", "GET");
-      json.writeNumberField("status", GUEST_PAGES[page][0].equals("Error") ? 404 : 200);
+      json.writeNumberField(
+          "status", SparkifyVocabulary.GUEST_PAGES[page][0].equals("Error") ? 404 : 200);
       json.writeStringField("level", "free");
       json.writeNumberField("itemInSession", item);
       json.writeEndObject();
