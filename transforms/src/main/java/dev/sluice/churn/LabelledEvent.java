@@ -12,8 +12,8 @@ import org.apache.beam.sdk.schemas.annotations.SchemaFieldNumber;
  * churn preparation.
  *
  * <p>Schema-aware with fields {@code event} (nested), {@code churn}, {@code label}. Written to
- * files by {@code WriteRecords}, it becomes one flat row: the Sparkify columns, then {@code churn}
- * and {@code label}.
+ * files by {@code WriteRecords}, it becomes one flat row: {@code churn} and {@code label}, then the
+ * Sparkify columns (a flattened schema puts top-level fields before nested ones).
  */
 @DefaultSchema(AutoValueSchema.class)
 @AutoValue

@@ -38,8 +38,14 @@ final class JsonLinesReader implements RecordReader {
     // Offsets of a compressed file are not those of the listing: it is read to its end.
     long end = compressed ? Long.MAX_VALUE : split.to();
     try (LineReader lines = open(split)) {
+      // The first line starts at offset 0, before any byte-order mark, so it is this split's.
+      boolean first = split.isFirst() && end > 0;
+      if (first) {
+        lines.skipByteOrderMark();
+      }
       String line;
-      while (lines.position() < end && (line = lines.readLine()) != null) {
+      while ((first || lines.position() < end) && (line = lines.readLine()) != null) {
+        first = false;
         if (line.isBlank()) {
           out.blankLine();
           continue;

@@ -32,6 +32,29 @@ final class LineReader implements Closeable {
     this.bufferStart = offset;
   }
 
+  /**
+   * Skips a UTF-8 byte-order mark ({@code EF BB BF}) if the stream starts with one, as Beam's text
+   * reader does. Call before reading anything.
+   */
+  void skipByteOrderMark() throws IOException {
+    if (pos == limit && !fill()) {
+      return;
+    }
+    while (limit - pos < 3) {
+      int n = in.read(buffer, limit, buffer.length - limit);
+      if (n < 0) {
+        break;
+      }
+      limit += n;
+    }
+    if (limit - pos >= 3
+        && (buffer[pos] & 0xff) == 0xEF
+        && (buffer[pos + 1] & 0xff) == 0xBB
+        && (buffer[pos + 2] & 0xff) == 0xBF) {
+      pos += 3;
+    }
+  }
+
   /** The file offset of the next byte to be read. */
   long position() {
     return bufferStart + pos;

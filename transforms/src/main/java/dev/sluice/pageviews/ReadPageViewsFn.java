@@ -157,6 +157,13 @@ final class ReadPageViewsFn
 
     @Override
     public void row(int customer, int url, int referrer, int session, boolean hasTs, long ts) {
+      // Whatever fails from here on is this step's fault, not the file's: it fails the bundle.
+      outputting = true;
+      addRow(customer, url, referrer, session, hasTs, ts);
+      outputting = false;
+    }
+
+    private void addRow(int customer, int url, int referrer, int session, boolean hasTs, long ts) {
       records++;
       recordsRead.inc();
       if (customer < 0 && partitionCustomer != null) {
@@ -210,7 +217,9 @@ final class ReadPageViewsFn
       records++;
       recordsRead.inc();
       badRecords.inc();
+      outputting = true;
       send(DeadLetter.of(path, rows.step(), reason, payload));
+      outputting = false;
     }
 
     @Override
@@ -232,9 +241,10 @@ final class ReadPageViewsFn
     }
 
     private void send(DeadLetter letter) {
+      boolean was = outputting;
       outputting = true;
       out.get(failures).output(letter);
-      outputting = false;
+      outputting = was;
     }
   }
 

@@ -52,9 +52,10 @@ import org.joda.time.Instant;
  * ids).
  *
  * <p>Memory: per worker, the groups of one bundle's files; after the shuffle, the groups of one
- * window and bucket. Semantics are {@link RollUpPageViews}'s on bounded input: fixed windows of
- * event time aligned to the epoch in UTC, {@code page_views}, exact {@code visitors}, referrer
- * counts with null referrers not counted.
+ * key, a {@code 1/parallelism} share of all groups (give a large input more parallelism). Semantics
+ * are {@link RollUpPageViews}'s on bounded input: fixed windows of event time aligned to the epoch
+ * in UTC, {@code page_views}, exact {@code visitors}, referrer counts with null referrers not
+ * counted.
  *
  * <pre>{@code
  * WithFailures.Result<PCollection<PageViewStats>, DeadLetter> hourly = p.apply("RollUpPageViews",

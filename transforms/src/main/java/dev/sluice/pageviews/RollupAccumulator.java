@@ -110,8 +110,9 @@ final class RollupAccumulator {
   }
 
   /**
-   * The partials of everything added, one per window and bucket, keyed by {@code (window index +
-   * bucket) mod keys}; the accumulator is then to be dropped.
+   * The partials of everything added, one per window and hash bucket of (customer, url), keyed by
+   * the bucket, so that the shuffle spreads every window over all keys; the accumulator is then to
+   * be dropped.
    */
   List<KV<Long, PartialRollup>> flush() {
     // The (group, session) pairs and (group, referrer) counts, by group: compressed rows.
@@ -164,7 +165,7 @@ final class RollupAccumulator {
     for (Map.Entry<Long, List<Integer>> bucket : byBucket.entrySet()) {
       partials.add(
           KV.of(
-              (long) Math.floorMod(bucket.getKey(), keys),
+              Math.floorMod(bucket.getKey(), (long) keys),
               partial(
                   bucket.getValue(),
                   sessionStart,

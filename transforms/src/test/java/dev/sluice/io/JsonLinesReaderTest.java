@@ -130,6 +130,28 @@ public class JsonLinesReaderTest {
   }
 
   @Test
+  public void aByteOrderMarkAtTheStartIsNotPartOfTheFirstLine() throws IOException {
+    Path file = tmp.getRoot().toPath().resolve("bom.json");
+    byte[] text = TEXT.getBytes(StandardCharsets.UTF_8);
+    byte[] withMark = new byte[text.length + 3];
+    withMark[0] = (byte) 0xEF;
+    withMark[1] = (byte) 0xBB;
+    withMark[2] = (byte) 0xBF;
+    System.arraycopy(text, 0, withMark, 3, text.length);
+    Files.write(file, withMark);
+    MatchResult.Metadata metadata = metadata(file);
+    for (long splitSize = 1; splitSize <= metadata.sizeBytes(); splitSize += 7) {
+      List<FileSplit> splits = new ArrayList<>();
+      for (long from = 0; from < metadata.sizeBytes(); from += splitSize) {
+        splits.add(
+            FileSplit.of(
+                metadata, FileFormat.JSON, from, Math.min(metadata.sizeBytes(), from + splitSize)));
+      }
+      assertEquals("splits of " + splitSize + " bytes", expectedLines(), read(splits).lines);
+    }
+  }
+
+  @Test
   public void gzipFilesAreReadWhole() throws IOException {
     Path file = tmp.getRoot().toPath().resolve("events.json.gz");
     try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {

@@ -85,9 +85,10 @@ public final class PipelineRun {
   /**
    * Writes the dead letters to {@code OUTPUT/dead-letter/} in the output format, as one file.
    *
-   * <p>One file because dead letters are few. It also avoids a Beam 2.62 SparkRunner problem that
-   * {@code EmbeddedRunnersIT} found: with runner-chosen sharding, records of a {@code Flatten} of
-   * several steps' outputs were lost on write.
+   * <p>One file because dead letters are few. Fixed sharding also keeps them whole on Beam 2.62's
+   * SparkRunner, which lost records of a {@code Flatten} of several steps' outputs written with
+   * runner-chosen sharding ({@code EmbeddedRunnersIT} compares every output with the
+   * DirectRunner's).
    */
   public void writeDeadLetters(PCollection<DeadLetter> deadLetters) {
     deadLetters.apply(
