@@ -56,11 +56,6 @@ public final class SplitReader<T> implements Serializable {
     return new SplitReader<>(decoder, unreadableFileStep, false);
   }
 
-  /** The decoder. */
-  public RecordDecoder<T> decoder() {
-    return decoder;
-  }
-
   /**
    * Reads {@code split}.
    *
@@ -82,14 +77,27 @@ public final class SplitReader<T> implements Serializable {
       }
       if (counted) {
         unreadableFiles.inc();
-        deadLetters.accept(
-            DeadLetter.of(
-                split.path(),
-                unreadableFileStep,
-                "unreadable file (after " + receiver.records + " records): " + oneLine(e),
-                split.path()));
+        deadLetters.accept(unreadableFile(split, unreadableFileStep, receiver.records, e));
       }
     }
+  }
+
+  /**
+   * The dead letter of a split that could not be read to its end: the file's path as source and
+   * payload, and as reason the first line of the error with how many records were read before it.
+   *
+   * @param split the split
+   * @param step the step that read it
+   * @param records records read from the split before the error
+   * @param error why it could not be read
+   */
+  public static DeadLetter unreadableFile(
+      FileSplit split, String step, long records, Throwable error) {
+    return DeadLetter.of(
+        split.path(),
+        step,
+        "unreadable file (after " + records + " records): " + oneLine(error),
+        split.path());
   }
 
   private static String oneLine(Throwable e) {

@@ -10,6 +10,7 @@ import dev.sluice.io.ReadHivePartitioned;
 import dev.sluice.io.ReadRecords;
 import dev.sluice.io.RecordReader;
 import dev.sluice.io.RowDecoder;
+import dev.sluice.io.SplitReader;
 import java.io.IOException;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -108,12 +109,7 @@ final class ReadPageViewsFn
       }
       unreadableFiles.inc();
       out.get(failures)
-          .output(
-              DeadLetter.of(
-                  split.path(),
-                  ReadHivePartitioned.STEP,
-                  "unreadable file (after " + views.records + " records): " + oneLine(e),
-                  split.path()));
+          .output(SplitReader.unreadableFile(split, ReadHivePartitioned.STEP, views.records, e));
     }
     if (accumulator.groups() >= RollUpPageViewFiles.MAX_GROUPS_PER_BUNDLE) {
       for (KV<Long, PartialRollup> partial : accumulator.flush()) {
@@ -129,12 +125,6 @@ final class ReadPageViewsFn
       context.output(partials, partial, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
     }
     accumulator = null;
-  }
-
-  private static String oneLine(Throwable e) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
   }
 
   /**
