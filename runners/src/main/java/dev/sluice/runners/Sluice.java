@@ -4,6 +4,7 @@ import dev.sluice.pipelines.churn.ChurnPipeline;
 import dev.sluice.pipelines.diff.DiffPipeline;
 import dev.sluice.pipelines.pageviews.GeneratePageViews;
 import dev.sluice.pipelines.pageviews.PageViewsPipeline;
+import dev.sluice.pipelines.pageviews.ProducePageViews;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -75,10 +76,20 @@ public final class Sluice {
     add(
         new Subcommand(
             "pageviews",
-            "Roll page views up per customer, url and hour from a Hive-partitioned tree.",
+            "Roll page views up per customer, url and hour from a Hive-partitioned tree, or from "
+                + "a Kafka topic with --streaming=true.",
             PageViewsPipeline.Options.class,
             args -> {
               PageViewsPipeline.run(PageViewsPipeline.parseOptions(args));
+              return OK;
+            }));
+    add(
+        new Subcommand(
+            "produce",
+            "Replay a page-view tree to a Kafka topic in ts order at --rate views/s, some late.",
+            ProducePageViews.Options.class,
+            args -> {
+              ProducePageViews.run(ProducePageViews.parseOptions(args), System.out);
               return OK;
             }));
     add(

@@ -10,8 +10,10 @@ import org.apache.beam.sdk.schemas.transforms.Convert;
 import org.apache.beam.sdk.schemas.transforms.Select;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.WindowingStrategy;
 
 /**
  * Writes a schema-aware {@code PCollection<T>} as files of a {@link FileFormat} in one directory.
@@ -50,6 +52,9 @@ public abstract class WriteRecords<T> extends PTransform<PCollection<T>, WriteFi
   /** The number of files, or 0 when the runner chooses. */
   public abstract int numShards();
 
+  /** Whether files are named by window and pane ({@link #withFilePerPane}). */
+  public abstract boolean filePerPane();
+
   abstract Builder<T> toBuilder();
 
   @AutoValue.Builder
@@ -59,6 +64,8 @@ public abstract class WriteRecords<T> extends PTransform<PCollection<T>, WriteFi
     abstract Builder<T> setFormat(FileFormat format);
 
     abstract Builder<T> setNumShards(int numShards);
+
+    abstract Builder<T> setFilePerPane(boolean perPane);
 
     abstract WriteRecords<T> build();
   }
@@ -76,6 +83,7 @@ public abstract class WriteRecords<T> extends PTransform<PCollection<T>, WriteFi
         .setDirectory(checkDirectory(directory))
         .setFormat(FileFormat.JSON)
         .setNumShards(0)
+        .setFilePerPane(false)
         .build();
   }
 
@@ -93,6 +101,7 @@ public abstract class WriteRecords<T> extends PTransform<PCollection<T>, WriteFi
         .setDirectory(checkDirectory(directory))
         .setFormat(FileFormat.JSON)
         .setNumShards(0)
+        .setFilePerPane(false)
         .build();
   }
 
@@ -111,23 +120,34 @@ public abstract class WriteRecords<T> extends PTransform<PCollection<T>, WriteFi
     return toBuilder().setNumShards(checkShards(numShards)).build();
   }
 
+  /**
+   * Returns a copy for windowed, triggered input (a stream): each pane of each window is written as
+   * its own files, named by {@link PaneFileNaming} ({@code
+   * DIR/window=2017-09-17T01:00/pane-0-on_time-00000-of-00001.json}), one file per pane unless
+   * {@link #withNumShards} says otherwise.
+   */
+  public WriteRecords<T> withFilePerPane() {
+    return toBuilder().setFilePerPane(true).build();
+  }
+
   @Override
   public WriteFilesResult<Void> expand(PCollection<T> input) {
     if (!input.hasSchema()) {
       throw new IllegalArgumentException(
           "WriteRecords needs a PCollection with a schema; " + input.getName() + " has none");
     }
+    PCollection<T> panes = filePerPane() ? eachPaneOnce(input) : input;
     PCollection<Row> rows =
-        isFlat(input.getSchema())
-            ? input.apply("ToRows", Convert.toRows())
-            : input.apply("FlattenRows", Select.<T>flattenedSchema().keepMostNestedFieldName());
-    return format().write(rows, naming(directory(), format(), numShards()));
+        isFlat(panes.getSchema())
+            ? panes.apply("ToRows", Convert.toRows())
+            : panes.apply("FlattenRows", Select.<T>flattenedSchema().keepMostNestedFieldName());
+    return format().write(rows, naming(directory(), format(), numShards(), filePerPane()));
   }
 
   @Override
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
-    display(builder, directory(), format(), numShards());
+    display(builder, directory(), format(), numShards(), filePerPane());
   }
 
   /** Writes lines formatted elsewhere; see {@link WriteRecords#lines}. */
@@ -144,6 +164,9 @@ public abstract class WriteRecords<T> extends PTransform<PCollection<T>, WriteFi
     /** The number of files, or 0 when the runner chooses. */
     public abstract int numShards();
 
+    /** Whether files are named by window and pane ({@link #withFilePerPane}). */
+    public abstract boolean filePerPane();
+
     abstract Builder toBuilder();
 
     @AutoValue.Builder
@@ -153,6 +176,8 @@ public abstract class WriteRecords<T> extends PTransform<PCollection<T>, WriteFi
       abstract Builder setFormat(FileFormat format);
 
       abstract Builder setNumShards(int numShards);
+
+      abstract Builder setFilePerPane(boolean perPane);
 
       abstract Lines build();
     }
@@ -179,22 +204,60 @@ public abstract class WriteRecords<T> extends PTransform<PCollection<T>, WriteFi
       return toBuilder().setNumShards(checkShards(numShards)).build();
     }
 
+    /**
+     * Returns a copy that writes each window and pane as its own files; see {@link
+     * WriteRecords#withFilePerPane}.
+     */
+    public Lines withFilePerPane() {
+      return toBuilder().setFilePerPane(true).build();
+    }
+
     @Override
     public WriteFilesResult<Void> expand(PCollection<String> lines) {
-      return format().writeLines(lines, naming(directory(), format(), numShards()));
+      return format()
+          .writeLines(
+              filePerPane() ? eachPaneOnce(lines) : lines,
+              naming(directory(), format(), numShards(), filePerPane()));
     }
 
     @Override
     public void populateDisplayData(DisplayData.Builder builder) {
       super.populateDisplayData(builder);
-      display(builder, directory(), format(), numShards());
+      display(builder, directory(), format(), numShards(), filePerPane());
     }
   }
 
-  private static FileFormat.Naming naming(String directory, FileFormat format, int numShards) {
+  /**
+   * Input whose panes accumulate (each holds its window's records so far) made discarding, with the
+   * same trigger, for the write's own grouping: otherwise each later pane's file would hold every
+   * earlier pane's records again. The write fires as the input did (after a grouping, its trigger
+   * is already the continuation of the upstream one), so on-time records are written in the write's
+   * on-time pane and late ones in its late panes.
+   */
+  private static <E> PCollection<E> eachPaneOnce(PCollection<E> input) {
+    WindowingStrategy<?, ?> strategy = input.getWindowingStrategy();
+    if (strategy.getMode() != WindowingStrategy.AccumulationMode.ACCUMULATING_FIRED_PANES) {
+      return input;
+    }
+    return input.apply(
+        "EachPaneOnce",
+        Window.<E>configure()
+            .triggering(strategy.getTrigger())
+            .withAllowedLateness(strategy.getAllowedLateness())
+            .discardingFiredPanes());
+  }
+
+  private static FileFormat.Naming naming(
+      String directory, FileFormat format, int numShards, boolean perPane) {
     return new FileFormat.Naming() {
       @Override
       public <E> FileIO.Write<Void, E> apply(FileIO.Write<Void, E> write) {
+        if (perPane) {
+          return write
+              .to(directory)
+              .withNaming(PaneFileNaming.withSuffix(format.suffix()))
+              .withNumShards(numShards > 0 ? numShards : 1);
+        }
         FileIO.Write<Void, E> named =
             write.to(directory).withPrefix("part").withSuffix(format.suffix());
         return numShards > 0 ? named.withNumShards(numShards) : named;
@@ -203,9 +266,14 @@ public abstract class WriteRecords<T> extends PTransform<PCollection<T>, WriteFi
   }
 
   private static void display(
-      DisplayData.Builder builder, String directory, FileFormat format, int numShards) {
+      DisplayData.Builder builder,
+      String directory,
+      FileFormat format,
+      int numShards,
+      boolean perPane) {
     builder
         .add(DisplayData.item("directory", directory).withLabel("Output directory"))
+        .add(DisplayData.item("perPane", perPane).withLabel("Files per window and pane"))
         .add(DisplayData.item("format", format.toString()).withLabel("Format"))
         .add(
             DisplayData.item("numShards", numShards == 0 ? "runner-chosen" : "" + numShards)

@@ -4,6 +4,8 @@ import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 import com.google.auto.value.AutoValue;
@@ -17,7 +19,9 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.PCollection;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
 /**
@@ -32,6 +36,9 @@ import org.joda.time.Duration;
  *  "url": "http://a.com/articles/1", "freq": "1hour", "ts": "2017-09-17T10:00:00",
  *  "metrics": {"page_views": 3, "visitors": 2}, "referrers": {"http://bing.com/": 1}}
  * }</pre>
+ *
+ * <p>With {@link #withPane} a last field names the pane: {@code "pane": {"timing": "LATE", "index":
+ * 2}}.
  *
  * <p>{@code ts} is the window start as {@code yyyy-MM-dd'T'HH:mm:ss} in UTC; {@code freq} names the
  * window size ({@code 15min}, {@code 1hour}, {@code 1day}; in general {@code N} followed by {@code
@@ -57,18 +64,26 @@ public abstract class FormatAsElasticsearchJson
   /** The {@code _index} of every record. */
   public abstract String index();
 
+  /** Whether each record also names its pane ({@link #withPane}). */
+  public abstract boolean pane();
+
   abstract Builder toBuilder();
 
   @AutoValue.Builder
   abstract static class Builder {
     abstract Builder setIndex(String index);
 
+    abstract Builder setPane(boolean pane);
+
     abstract FormatAsElasticsearchJson build();
   }
 
   /** Formats with {@code _index} {@value #DEFAULT_INDEX}. */
   public static FormatAsElasticsearchJson create() {
-    return new AutoValue_FormatAsElasticsearchJson.Builder().setIndex(DEFAULT_INDEX).build();
+    return new AutoValue_FormatAsElasticsearchJson.Builder()
+        .setIndex(DEFAULT_INDEX)
+        .setPane(false)
+        .build();
   }
 
   /**
@@ -84,15 +99,27 @@ public abstract class FormatAsElasticsearchJson
     return toBuilder().setIndex(index).build();
   }
 
+  /**
+   * Returns a copy that adds, last, the pane the record was output in: {@code "pane": {"timing":
+   * "EARLY", "index": 0}}, with timing {@code EARLY}, {@code ON_TIME} or {@code LATE} (or {@code
+   * UNKNOWN}) and the pane's index in its window from 0, as Beam's {@code PaneInfo} gives them. A
+   * consumer that upserts by {@code _id} keeps the pane of highest index.
+   */
+  public FormatAsElasticsearchJson withPane() {
+    return toBuilder().setPane(true).build();
+  }
+
   @Override
   public PCollection<String> expand(PCollection<PageViewStats> stats) {
-    return stats.apply("FormatJsonLines", ParDo.of(new FormatJsonLinesFn(index())));
+    return stats.apply("FormatJsonLines", ParDo.of(new FormatJsonLinesFn(index(), pane())));
   }
 
   @Override
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
-    builder.add(DisplayData.item("index", index()).withLabel("_index"));
+    builder
+        .add(DisplayData.item("index", index()).withLabel("_index"))
+        .add(DisplayData.item("pane", pane()).withLabel("Pane in each record"));
   }
 
   /**
@@ -123,6 +150,18 @@ public abstract class FormatAsElasticsearchJson
    * @return one line of JSON, without a newline
    */
   public static String format(PageViewStats stats, String index) {
+    return format(stats, index, null);
+  }
+
+  /**
+   * Formats one rollup record, with its pane when {@code pane} is not null.
+   *
+   * @param stats the record
+   * @param index the {@code _index}
+   * @param pane the pane it was output in, or null to leave the pane out
+   * @return one line of JSON, without a newline
+   */
+  public static String format(PageViewStats stats, String index, @Nullable PaneInfo pane) {
     String ts =
         WINDOW_START.format(java.time.Instant.ofEpochMilli(stats.getWindowStart().getMillis()));
     StringWriter out = new StringWriter(256);
@@ -146,11 +185,38 @@ public abstract class FormatAsElasticsearchJson
         json.writeNumberField(referrer.getKey(), referrer.getValue());
       }
       json.writeEndObject();
+      if (pane != null) {
+        json.writeObjectFieldStart("pane");
+        json.writeStringField("timing", pane.getTiming().name());
+        json.writeNumberField("index", pane.getIndex());
+        json.writeEndObject();
+      }
       json.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot format " + stats, e);
     }
     return out.toString();
+  }
+
+  /**
+   * The {@code _id} of a line this transform wrote: its first field, read without parsing the rest.
+   *
+   * @param line one line of this transform's output
+   * @return its {@code _id}
+   * @throws IllegalArgumentException if the line does not start with an {@code _id} string
+   */
+  public static String idOf(String line) {
+    try (JsonParser json = JSON.createParser(line)) {
+      if (json.nextToken() == JsonToken.START_OBJECT
+          && json.nextToken() == JsonToken.FIELD_NAME
+          && "_id".equals(json.currentName())
+          && json.nextToken() == JsonToken.VALUE_STRING) {
+        return json.getText();
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not a line of FormatAsElasticsearchJson: " + line, e);
+    }
+    throw new IllegalArgumentException("not a line of FormatAsElasticsearchJson: " + line);
   }
 
   /** Python's json.dumps separators: ", " between entries and ": " after a key. */
@@ -177,14 +243,17 @@ public abstract class FormatAsElasticsearchJson
   /** Formats each record with the configured index. */
   static final class FormatJsonLinesFn extends DoFn<PageViewStats, String> {
     private final String index;
+    private final boolean withPane;
 
-    FormatJsonLinesFn(String index) {
+    FormatJsonLinesFn(String index, boolean withPane) {
       this.index = index;
+      this.withPane = withPane;
     }
 
     @ProcessElement
-    public void processElement(@Element PageViewStats stats, OutputReceiver<String> out) {
-      out.output(format(stats, index));
+    public void processElement(
+        @Element PageViewStats stats, PaneInfo pane, OutputReceiver<String> out) {
+      out.output(format(stats, index, withPane ? pane : null));
     }
   }
 }

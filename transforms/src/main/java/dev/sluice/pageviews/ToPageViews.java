@@ -1,5 +1,7 @@
 package dev.sluice.pageviews;
 
+import static org.apache.beam.sdk.util.Preconditions.checkStateNotNull;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.auto.value.AutoValue;
@@ -17,6 +19,7 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.ReadableInstant;
 
 /**
@@ -83,6 +86,31 @@ public abstract class ToPageViews
             .withLabel("Null sends a row to the dead letter"));
   }
 
+  /**
+   * The first required column that is null in {@code row}, in the order ts, customer, url,
+   * session_id, or null when the row is a valid page view.
+   */
+  static @Nullable String missingField(Row row) {
+    ReadableInstant ts = row.getDateTime("ts");
+    return ts == null
+        ? "ts"
+        : row.getString("customer") == null
+            ? "customer"
+            : row.getString("url") == null
+                ? "url"
+                : row.getString("session_id") == null ? "session_id" : null;
+  }
+
+  /** The page view of a row whose {@link #missingField} is null. */
+  static PageView toPageView(Row row) {
+    return PageView.of(
+        checkStateNotNull(row.getString("customer")),
+        checkStateNotNull(row.getString("url")),
+        row.getString("referrer"),
+        checkStateNotNull(row.getString("session_id")),
+        checkStateNotNull(row.getDateTime("ts")).getMillis());
+  }
+
   /** Validates one row. */
   static final class ValidatePageViewsFn extends DoFn<Row, PageView> {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -91,24 +119,14 @@ public abstract class ToPageViews
 
     @ProcessElement
     public void processElement(@Element Row row, MultiOutputReceiver out) {
-      String customer = row.getString("customer");
-      String url = row.getString("url");
-      String sessionId = row.getString("session_id");
-      ReadableInstant ts = row.getDateTime("ts");
-      String missing =
-          ts == null
-              ? "ts"
-              : customer == null
-                  ? "customer"
-                  : url == null ? "url" : sessionId == null ? "session_id" : null;
+      String missing = missingField(row);
       if (missing != null) {
         invalid.inc();
         out.get(FAILURES).output(DeadLetter.of(source(row), STEP, "null " + missing, json(row)));
         return;
       }
       valid.inc();
-      out.get(VIEWS)
-          .output(PageView.of(customer, url, row.getString("referrer"), sessionId, ts.getMillis()));
+      out.get(VIEWS).output(toPageView(row));
     }
 
     private static String source(Row row) {

@@ -67,11 +67,11 @@ public final class PageViewsPipeline {
   private PageViewsPipeline() {}
 
   /** Options of the {@code pageviews} pipeline. */
-  public interface Options extends S3StoreOptions, RunOptions {
+  public interface Options extends S3StoreOptions, RunOptions, StreamOptions {
     @Description(
         "Root of the page-view tree: ROOT/year=YYYY/month=MM/day=DD/hour=HH/customer=C/ with "
-            + ".parquet (gzip, snappy or zstd) or .json/.json.gz files; local path or URI.")
-    @Validation.Required
+            + ".parquet (gzip, snappy or zstd) or .json/.json.gz files; local path or URI. "
+            + "Required unless --streaming=true.")
     String getInput();
 
     void setInput(String input);
@@ -197,6 +197,12 @@ public final class PageViewsPipeline {
    * @throws IllegalArgumentException with a one-line message when an option is unusable
    */
   public static void validate(Options options) {
+    if (options.isStreaming()) {
+      StreamingPageViewsPipeline.validate(options);
+    } else if (options.getInput() == null) {
+      throw new IllegalArgumentException(
+          "missing required option --input; run 'sluice pageviews --help' to list the options");
+    }
     FileFormat.parse(options.getFormat());
     rollUp(options);
     FormatAsElasticsearchJson.create().withIndex(options.getIndex());
@@ -267,6 +273,9 @@ public final class PageViewsPipeline {
    * @throws IOException if the summary cannot be written
    */
   public static @Nullable PipelineResult run(Options options) throws IOException {
+    if (options.isStreaming()) {
+      return StreamingPageViewsPipeline.run(options);
+    }
     PipelineRun run =
         PipelineRun.start(
             "pageviews",

@@ -5,11 +5,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricName;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The progress line of a running pipeline: elapsed time, events read so far, events per second and
@@ -29,11 +31,17 @@ public final class RunProgress {
   private final String pipeline;
   private final List<MetricName> eventsRead;
   private final List<MetricName> deadLetters;
+  private final @Nullable Function<PipelineResult, String> details;
 
-  private RunProgress(String pipeline, List<MetricName> eventsRead, List<MetricName> deadLetters) {
+  private RunProgress(
+      String pipeline,
+      List<MetricName> eventsRead,
+      List<MetricName> deadLetters,
+      @Nullable Function<PipelineResult, String> details) {
     this.pipeline = pipeline;
     this.eventsRead = eventsRead;
     this.deadLetters = deadLetters;
+    this.details = details;
   }
 
   /**
@@ -43,17 +51,25 @@ public final class RunProgress {
    * @return the progress
    */
   public static RunProgress of(String pipeline) {
-    return new RunProgress(pipeline, List.of(), List.of());
+    return new RunProgress(pipeline, List.of(), List.of(), null);
   }
 
   /** Returns a copy that sums these counters as events read. */
   public RunProgress withEventsRead(MetricName... counters) {
-    return new RunProgress(pipeline, concat(eventsRead, counters), deadLetters);
+    return new RunProgress(pipeline, concat(eventsRead, counters), deadLetters, details);
   }
 
   /** Returns a copy that sums these counters as dead letters. */
   public RunProgress withDeadLetters(MetricName... counters) {
-    return new RunProgress(pipeline, eventsRead, concat(deadLetters, counters));
+    return new RunProgress(pipeline, eventsRead, concat(deadLetters, counters), details);
+  }
+
+  /**
+   * Returns a copy that ends each line with {@code details} of the run, e.g. a stream's panes
+   * written and watermark; it must not throw for a run still starting.
+   */
+  public RunProgress withDetails(Function<PipelineResult, String> details) {
+    return new RunProgress(pipeline, eventsRead, deadLetters, details);
   }
 
   private static List<MetricName> concat(List<MetricName> list, MetricName... more) {
@@ -85,12 +101,13 @@ public final class RunProgress {
             : String.format(Locale.ROOT, "%.0f s", seconds);
     out.printf(
         Locale.ROOT,
-        "%s: %s, %,d events read (%,.0f/s), %,d dead letters%n",
+        "%s: %s, %,d events read (%,.0f/s), %,d dead letters%s%n",
         pipeline,
         when,
         read,
         read / seconds,
-        dead);
+        dead,
+        details == null ? "" : ", " + details.apply(result));
     out.flush();
   }
 

@@ -1,0 +1,284 @@
+package dev.sluice.pageviews;
+
+import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
+
+import com.google.auto.value.AutoValue;
+import dev.sluice.deadletter.DeadLetter;
+import dev.sluice.io.InvalidRecordException;
+import dev.sluice.io.RowDecoder;
+import dev.sluice.io.kafka.EventTimePolicy;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.beam.sdk.io.kafka.KafkaIO;
+import org.apache.beam.sdk.io.kafka.KafkaRecord;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Reads page views from a Kafka topic: {@code PBegin} in, a {@code WithFailures.Result} out of an
+ * unbounded {@code PCollection<PageView>} timestamped with each view's {@code ts}, and {@code
+ * PCollection<DeadLetter>}.
+ *
+ * <p>Each message value is one JSON object with the fields of the JSON-lines input ({@code
+ * customer}, {@code url}, {@code referrer}, {@code session_id}, {@code ts} as ISO-8601 in UTC or
+ * epoch milliseconds), decoded by the same {@link RowDecoder} and checked as {@link ToPageViews}
+ * checks rows; the key is ignored. Read through Beam's {@code KafkaIO} from the earliest offset
+ * unless the consumer group ({@link #withConsumerGroup}) has committed one; with a group, offsets
+ * are committed when the runner finalizes a checkpoint.
+ *
+ * <p>Event time and watermark come from {@link EventTimePolicy}: the watermark trails the largest
+ * {@code ts} seen by {@link #withMaxOutOfOrderness} (default {@link
+ * #DEFAULT_MAX_OUT_OF_ORDERNESS}), advances on idle partitions, and reaches the end of time after
+ * {@link #withStopAfterIdle} without a record or on {@link EventTimePolicy#drain()}.
+ *
+ * <p>Dead letters, counted as {@value #BAD_RECORDS} or {@value #INVALID_PAGE_VIEWS}: a value that
+ * is empty, not UTF-8, not a JSON object or has a field of the wrong type ({@code bad_records}), or
+ * lacks {@code ts}, {@code customer}, {@code url} or {@code session_id} ({@code
+ * invalid_page_views}). The dead letter's source is {@code kafka:TOPIC-PARTITION@OFFSET}, its
+ * payload the original value (as UTF-8, or {@code base64:} and the bytes when it is not UTF-8).
+ * Every message is counted as {@value #RECORDS_READ}: {@code records_read = page_views +
+ * invalid_page_views + bad_records}.
+ */
+@AutoValue
+public abstract class ReadPageViewsFromKafka
+    extends PTransform<PBegin, WithFailures.Result<PCollection<PageView>, DeadLetter>> {
+
+  /** One minute. */
+  public static final Duration DEFAULT_MAX_OUT_OF_ORDERNESS = Duration.standardMinutes(1);
+
+  /** Step name written into dead letters. */
+  public static final String STEP = "ReadPageViewsFromKafka";
+
+  /** Counter of messages read. */
+  public static final String RECORDS_READ = "records_read";
+
+  /** Counter of messages that are not a JSON object of the right types. */
+  public static final String BAD_RECORDS = "bad_records";
+
+  /** Counter of messages without a required field. */
+  public static final String INVALID_PAGE_VIEWS = ToPageViews.INVALID_PAGE_VIEWS;
+
+  /** Counter of valid page views. */
+  public static final String PAGE_VIEWS = ToPageViews.PAGE_VIEWS;
+
+  private static final RowDecoder ROWS = RowDecoder.of(ToPageViews.COLUMNS, STEP);
+  private static final RowDecoder TS =
+      RowDecoder.of(
+          Schema.builder().addNullableField("ts", Schema.FieldType.DATETIME).build(), STEP);
+  private static final TupleTag<PageView> VIEWS = new TupleTag<>() {};
+  private static final TupleTag<DeadLetter> FAILURES = new TupleTag<>() {};
+
+  /** Bootstrap servers, {@code host:port[,host:port...]}. */
+  public abstract String bootstrapServers();
+
+  /** The topic. */
+  public abstract String topic();
+
+  /** How far the watermark trails the largest {@code ts} seen. */
+  public abstract Duration maxOutOfOrderness();
+
+  /** End the read after this long without a message, or null to read until stopped. */
+  public abstract @Nullable Duration stopAfterIdle();
+
+  /** The consumer group, or null for none (then no offsets are committed). */
+  public abstract @Nullable String consumerGroup();
+
+  abstract Builder toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setBootstrapServers(String servers);
+
+    abstract Builder setTopic(String topic);
+
+    abstract Builder setMaxOutOfOrderness(Duration bound);
+
+    abstract Builder setStopAfterIdle(@Nullable Duration idle);
+
+    abstract Builder setConsumerGroup(@Nullable String group);
+
+    abstract ReadPageViewsFromKafka build();
+  }
+
+  /**
+   * Reads {@code topic} from the brokers at {@code bootstrapServers}, with a one-minute bound on
+   * out-of-orderness, until stopped.
+   *
+   * @throws IllegalArgumentException if either is blank
+   */
+  public static ReadPageViewsFromKafka from(String bootstrapServers, String topic) {
+    checkArgumentNotNull(bootstrapServers, "bootstrapServers must not be null");
+    checkArgumentNotNull(topic, "topic must not be null");
+    if (bootstrapServers.isBlank() || topic.isBlank()) {
+      throw new IllegalArgumentException("bootstrap servers and topic must not be blank");
+    }
+    return new AutoValue_ReadPageViewsFromKafka.Builder()
+        .setBootstrapServers(bootstrapServers)
+        .setTopic(topic)
+        .setMaxOutOfOrderness(DEFAULT_MAX_OUT_OF_ORDERNESS)
+        .build();
+  }
+
+  /**
+   * Returns a copy whose watermark trails the largest {@code ts} seen by {@code bound}.
+   *
+   * @throws IllegalArgumentException if {@code bound} is negative
+   */
+  public ReadPageViewsFromKafka withMaxOutOfOrderness(Duration bound) {
+    EventTimePolicy.factory(record -> null, bound, stopAfterIdle());
+    return toBuilder().setMaxOutOfOrderness(bound).build();
+  }
+
+  /**
+   * Returns a copy that ends the read, emitting every open window, after {@code idle} without a
+   * message.
+   *
+   * @throws IllegalArgumentException if {@code idle} is not positive
+   */
+  public ReadPageViewsFromKafka withStopAfterIdle(Duration idle) {
+    EventTimePolicy.factory(record -> null, maxOutOfOrderness(), idle);
+    return toBuilder().setStopAfterIdle(idle).build();
+  }
+
+  /**
+   * Returns a copy that reads as consumer group {@code group}: it starts from the group's committed
+   * offsets and commits the offsets of each finalized checkpoint.
+   */
+  public ReadPageViewsFromKafka withConsumerGroup(String group) {
+    checkArgumentNotNull(group, "group must not be null");
+    return toBuilder().setConsumerGroup(group).build();
+  }
+
+  /** The event time of a message value, or null when it has no readable {@code ts}. */
+  static @Nullable Instant eventTime(byte @Nullable [] value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      Row row = TS.fromJson(new String(value, StandardCharsets.UTF_8));
+      return row.getDateTime("ts") == null ? null : row.getDateTime("ts").toInstant();
+    } catch (InvalidRecordException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public WithFailures.Result<PCollection<PageView>, DeadLetter> expand(PBegin begin) {
+    Map<String, Object> consumer = new HashMap<>();
+    consumer.put("auto.offset.reset", "earliest");
+    KafkaIO.Read<byte[], byte[]> read =
+        KafkaIO.readBytes()
+            .withBootstrapServers(bootstrapServers())
+            .withTopic(topic())
+            .withTimestampPolicyFactory(
+                EventTimePolicy.<byte[], byte[]>factory(
+                    record -> eventTime(record.getKV().getValue()),
+                    maxOutOfOrderness(),
+                    stopAfterIdle()));
+    if (consumerGroup() != null) {
+      consumer.put("group.id", consumerGroup());
+      read = read.commitOffsetsInFinalize();
+    }
+    PCollectionTuple parsed =
+        begin
+            .apply("ReadMessages", read.withConsumerConfigUpdates(consumer))
+            .apply(
+                "ParsePageViews",
+                ParDo.of(new ParsePageViewsFn()).withOutputTags(VIEWS, TupleTagList.of(FAILURES)));
+    return WithFailures.Result.of(parsed.get(VIEWS), parsed.get(FAILURES));
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder
+        .add(DisplayData.item("bootstrapServers", bootstrapServers()).withLabel("Brokers"))
+        .add(DisplayData.item("topic", topic()).withLabel("Topic"))
+        .add(
+            DisplayData.item("maxOutOfOrderness", maxOutOfOrderness())
+                .withLabel("Watermark trails the largest ts by"))
+        .addIfNotNull(
+            DisplayData.item("stopAfterIdle", stopAfterIdle()).withLabel("Stop after idle"))
+        .addIfNotNull(
+            DisplayData.item("consumerGroup", consumerGroup()).withLabel("Consumer group"));
+  }
+
+  /** Decodes and checks one message. */
+  static final class ParsePageViewsFn extends DoFn<KafkaRecord<byte[], byte[]>, PageView> {
+    private final Counter read = Metrics.counter(ReadPageViewsFromKafka.class, RECORDS_READ);
+    private final Counter bad = Metrics.counter(ReadPageViewsFromKafka.class, BAD_RECORDS);
+    private final Counter invalid =
+        Metrics.counter(ReadPageViewsFromKafka.class, INVALID_PAGE_VIEWS);
+    private final Counter valid = Metrics.counter(ReadPageViewsFromKafka.class, PAGE_VIEWS);
+
+    @ProcessElement
+    public void processElement(
+        @Element KafkaRecord<byte[], byte[]> record, MultiOutputReceiver out) {
+      read.inc();
+      String source =
+          "kafka:" + record.getTopic() + "-" + record.getPartition() + "@" + record.getOffset();
+      byte[] value = record.getKV().getValue();
+      if (value == null || value.length == 0) {
+        bad.inc();
+        out.get(FAILURES).output(DeadLetter.of(source, STEP, "empty message", ""));
+        return;
+      }
+      String text;
+      try {
+        text =
+            StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(value))
+                .toString();
+      } catch (CharacterCodingException e) {
+        bad.inc();
+        out.get(FAILURES)
+            .output(
+                DeadLetter.of(
+                    source,
+                    STEP,
+                    "not UTF-8",
+                    "base64:" + Base64.getEncoder().encodeToString(value)));
+        return;
+      }
+      Row row;
+      try {
+        row = ROWS.fromJson(text);
+      } catch (InvalidRecordException e) {
+        bad.inc();
+        out.get(FAILURES).output(DeadLetter.of(source, STEP, e.getMessage(), text));
+        return;
+      }
+      String missing = ToPageViews.missingField(row);
+      if (missing != null) {
+        invalid.inc();
+        out.get(FAILURES).output(DeadLetter.of(source, STEP, "null " + missing, text));
+        return;
+      }
+      valid.inc();
+      out.get(VIEWS).output(ToPageViews.toPageView(row));
+    }
+  }
+}
