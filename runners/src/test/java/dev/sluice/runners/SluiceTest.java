@@ -21,6 +21,8 @@ public class SluiceTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   private int run(String... args) {
+    out.reset();
+    err.reset();
     return Sluice.run(
         args,
         new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -94,7 +96,24 @@ public class SluiceTest {
   public void pageviewsHelpListsItsOptions() {
     assertEquals(Sluice.OK, run("pageviews", "--help"));
     for (String option :
-        new String[] {"--input", "--output", "--from", "--to", "--window", "--index", "--format"}) {
+        new String[] {
+          "--input",
+          "--output",
+          "--from",
+          "--to",
+          "--window",
+          "--index",
+          "--format",
+          "--streaming",
+          "--kafkaBootstrapServers",
+          "--topic",
+          "--maxOutOfOrderness",
+          "--allowedLateness",
+          "--earlyFiringsEvery",
+          "--stopAfterIdle",
+          "--outputTopic",
+          "--deadLetterTopic"
+        }) {
       assertThat(out(), containsString(option));
     }
     assertThat(out(), containsString("Default: 1h"));
@@ -109,6 +128,38 @@ public class SluiceTest {
         "sluice pageviews: window size must be positive and divide a day (e.g. 15m, 1h, "
             + "1d), got PT420S\n",
         err());
+  }
+
+  @Test
+  public void streamingUsageErrorsAreOneLine() {
+    assertEquals(Sluice.USAGE, run("pageviews", "--streaming=true", "--output=o"));
+    assertEquals(
+        "sluice pageviews: --streaming=true reads from Kafka: give "
+            + "--kafkaBootstrapServers=HOST:PORT and --topic\n",
+        err());
+    assertEquals(Sluice.USAGE, run("pageviews", "--output=o"));
+    assertThat(err(), containsString("missing required option --input"));
+    assertEquals(
+        Sluice.USAGE,
+        run(
+            "pageviews",
+            "--streaming=true",
+            "--kafkaBootstrapServers=127.0.0.1:1",
+            "--topic=t",
+            "--output=o",
+            "--runner=SparkRunner"));
+    assertThat(err(), containsString("runs on the DirectRunner and the FlinkRunner"));
+    assertEquals(1, err().lines().count());
+    assertEquals(
+        Sluice.USAGE,
+        run(
+            "pageviews",
+            "--streaming=true",
+            "--kafkaBootstrapServers=127.0.0.1:1",
+            "--topic=t",
+            "--output=o",
+            "--earlyFiringsEvery=soon"));
+    assertThat(err(), containsString("cannot read duration 'soon'"));
   }
 
   @Test

@@ -199,12 +199,16 @@ public abstract class ReadPageViewsFromKafka
       consumer.put("group.id", consumerGroup());
       read = read.commitOffsetsInFinalize();
     }
+    return parse(begin.apply("ReadMessages", read.withConsumerConfigUpdates(consumer)));
+  }
+
+  /** Decodes and checks messages already read: the second half of {@link #expand}. */
+  static WithFailures.Result<PCollection<PageView>, DeadLetter> parse(
+      PCollection<KafkaRecord<byte[], byte[]>> messages) {
     PCollectionTuple parsed =
-        begin
-            .apply("ReadMessages", read.withConsumerConfigUpdates(consumer))
-            .apply(
-                "ParsePageViews",
-                ParDo.of(new ParsePageViewsFn()).withOutputTags(VIEWS, TupleTagList.of(FAILURES)));
+        messages.apply(
+            "ParsePageViews",
+            ParDo.of(new ParsePageViewsFn()).withOutputTags(VIEWS, TupleTagList.of(FAILURES)));
     return WithFailures.Result.of(parsed.get(VIEWS), parsed.get(FAILURES));
   }
 

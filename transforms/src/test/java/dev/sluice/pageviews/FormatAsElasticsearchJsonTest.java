@@ -2,12 +2,15 @@ package dev.sluice.pageviews;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
 
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo.Timing;
 import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
@@ -79,5 +82,22 @@ public class FormatAsElasticsearchJsonTest {
     p.run().waitUntilFinish();
     assertThrows(
         IllegalArgumentException.class, () -> FormatAsElasticsearchJson.create().withIndex(" "));
+  }
+
+  @Test
+  public void aPaneComesLastAndTheIdIsReadBackFromALine() {
+    String line =
+        FormatAsElasticsearchJson.format(
+            stats(Map.of("g", 3L)), "web", PaneInfo.createPane(false, false, Timing.LATE, 2, 1));
+    assertTrue(line, line.endsWith(", \"pane\": {\"timing\": \"LATE\", \"index\": 2}}"));
+    assertEquals(
+        FormatAsElasticsearchJson.format(stats(Map.of("g", 3L)), "web"),
+        line.substring(0, line.indexOf(", \"pane\"")) + "}");
+    assertEquals(
+        stats(Map.of()).getUrl() + "|" + stats(Map.of()).getCustomer() + "|2017-09-17T10:00:00",
+        FormatAsElasticsearchJson.idOf(line));
+    assertThrows(
+        IllegalArgumentException.class, () -> FormatAsElasticsearchJson.idOf("{\"a\": 1}"));
+    assertThrows(IllegalArgumentException.class, () -> FormatAsElasticsearchJson.idOf("no"));
   }
 }

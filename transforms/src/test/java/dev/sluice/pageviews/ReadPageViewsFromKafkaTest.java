@@ -1,0 +1,150 @@
+package dev.sluice.pageviews;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
+
+import dev.sluice.deadletter.DeadLetter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
+import org.apache.beam.sdk.io.kafka.KafkaRecord;
+import org.apache.beam.sdk.io.kafka.KafkaRecordCoder;
+import org.apache.beam.sdk.io.kafka.KafkaTimestampType;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.JUnit4;
+
+@RunWith(JUnit4.class)
+public class ReadPageViewsFromKafkaTest {
+
+  @Rule public final transient TestPipeline p = TestPipeline.create();
+
+  private static final String STEP = ReadPageViewsFromKafka.STEP;
+
+  private static KafkaRecord<byte[], byte[]> message(long offset, byte[] value) {
+    return new KafkaRecord<>(
+        "views", 2, offset, 0, KafkaTimestampType.CREATE_TIME, null, null, value);
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  public void everyMessageIsAViewOrADeadLetterWithItsOriginalBytes() {
+    List<KafkaRecord<byte[], byte[]>> messages = new ArrayList<>();
+    messages.add(
+        message(
+            0,
+            utf8(
+                "{\"customer\": \"a.com\", \"url\": \"http://a.com/\", \"referrer\": null,"
+                    + " \"session_id\": \"s1\", \"ts\": \"2017-09-17T10:00:00Z\"}")));
+    messages.add(
+        message(
+            1,
+            utf8(
+                "{\"customer\": \"a.com\", \"url\": \"http://a.com/\", \"referrer\": \"r\","
+                    + " \"session_id\": \"s2\", \"ts\": 1505642400000, \"extra\": 1}")));
+    messages.add(message(2, utf8("not json")));
+    messages.add(message(3, utf8("{\"customer\": \"a.com\", \"url\": 3, \"session_id\": \"s\"}")));
+    messages.add(message(4, utf8("{\"customer\": \"a.com\", \"url\": \"u\", \"ts\": 0}")));
+    messages.add(message(5, new byte[] {(byte) 0xFF, 'x'}));
+    messages.add(message(6, new byte[0]));
+    messages.add(message(7, null));
+
+    PCollection<KafkaRecord<byte[], byte[]>> input =
+        p.apply(
+            Create.of(messages)
+                .withCoder(
+                    KafkaRecordCoder.of(
+                        NullableCoder.of(ByteArrayCoder.of()),
+                        NullableCoder.of(ByteArrayCoder.of()))));
+    WithFailures.Result<PCollection<PageView>, DeadLetter> parsed =
+        ReadPageViewsFromKafka.parse(input);
+
+    long ten = Instant.parse("2017-09-17T10:00:00Z").getMillis();
+    PAssert.that(parsed.output())
+        .containsInAnyOrder(
+            PageView.of("a.com", "http://a.com/", null, "s1", ten),
+            PageView.of("a.com", "http://a.com/", "r", "s2", ten));
+    PAssert.that(parsed.failures())
+        .containsInAnyOrder(
+            DeadLetter.of(
+                "kafka:views-2@2",
+                STEP,
+                "malformed JSON: Unrecognized token 'not': was expecting (JSON String, Number,"
+                    + " Array, Object or token 'null', 'true' or 'false')",
+                "not json"),
+            DeadLetter.of(
+                "kafka:views-2@3",
+                STEP,
+                "field 'url' must be STRING, got NUMBER",
+                "{\"customer\": \"a.com\", \"url\": 3, \"session_id\": \"s\"}"),
+            DeadLetter.of(
+                "kafka:views-2@4",
+                STEP,
+                "null session_id",
+                "{\"customer\": \"a.com\", \"url\": \"u\", \"ts\": 0}"),
+            DeadLetter.of("kafka:views-2@5", STEP, "not UTF-8", "base64:/3g="),
+            DeadLetter.of("kafka:views-2@6", STEP, "empty message", ""),
+            DeadLetter.of("kafka:views-2@7", STEP, "empty message", ""));
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    assertEquals(8, counter(result, ReadPageViewsFromKafka.RECORDS_READ));
+    assertEquals(2, counter(result, ReadPageViewsFromKafka.PAGE_VIEWS));
+    assertEquals(1, counter(result, ReadPageViewsFromKafka.INVALID_PAGE_VIEWS));
+    assertEquals(5, counter(result, ReadPageViewsFromKafka.BAD_RECORDS));
+  }
+
+  @Test
+  public void eventTimeIsTheTsOfTheValueOrNull() {
+    assertEquals(
+        Instant.parse("2017-09-17T10:00:00Z"),
+        ReadPageViewsFromKafka.eventTime(utf8("{\"ts\": \"2017-09-17T10:00:00Z\"}")));
+    assertEquals(Instant.ofEpochMilli(5), ReadPageViewsFromKafka.eventTime(utf8("{\"ts\": 5}")));
+    assertNull(ReadPageViewsFromKafka.eventTime(utf8("{\"ts\": true}")));
+    assertNull(ReadPageViewsFromKafka.eventTime(utf8("{}")));
+    assertNull(ReadPageViewsFromKafka.eventTime(utf8("nope")));
+    assertNull(ReadPageViewsFromKafka.eventTime(null));
+  }
+
+  @Test
+  public void rejectsBlankServersOrTopicAndBadDurations() {
+    assertThrows(IllegalArgumentException.class, () -> ReadPageViewsFromKafka.from(" ", "t"));
+    assertThrows(IllegalArgumentException.class, () -> ReadPageViewsFromKafka.from("h:1", ""));
+    ReadPageViewsFromKafka read = ReadPageViewsFromKafka.from("h:1", "t");
+    assertThrows(
+        IllegalArgumentException.class, () -> read.withMaxOutOfOrderness(Duration.millis(-1)));
+    assertThrows(IllegalArgumentException.class, () -> read.withStopAfterIdle(Duration.ZERO));
+  }
+
+  private static long counter(PipelineResult result, String name) {
+    long total = 0;
+    for (MetricResult<Long> counter :
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.named(ReadPageViewsFromKafka.class, name))
+                    .build())
+            .getCounters()) {
+      total += counter.getAttempted();
+    }
+    return total;
+  }
+}
