@@ -32,11 +32,15 @@ import java.util.stream.Collectors;
  *       environment has {@code SPARK_LOCAL_IP=127.0.0.1}, and off otherwise, because Spark would
  *       bind it to every interface.
  *   <li>FlinkRunner: {@code --fasterCopy=true} (no copy of elements between chained operators:
- *       Sluice's DoFns never mutate their inputs). With the embedded cluster ({@code --flinkMaster}
- *       unset, {@code [auto]}, {@code [local]}): a generated {@code --flinkConfDir} whose {@code
- *       flink-conf.yaml} binds every endpoint to 127.0.0.1 and gives the job the JVM's classpath
- *       ({@code pipeline.classpaths}); without it, under {@code mvn exec:java}, Flink's JobMaster
- *       cannot load the job's classes.
+ *       Sluice's DoFns never mutate their inputs); {@code --finishBundleBeforeCheckpointing=true}
+ *       (with checkpointing, Beam 2.62 otherwise keeps what a bundle emits during a checkpoint
+ *       until the next bundle starts, and a stream's windowed files appear only when it stops).
+ *       With the embedded cluster ({@code --flinkMaster} unset, {@code [auto]}, {@code [local]}): a
+ *       generated {@code --flinkConfDir} whose {@code flink-conf.yaml} binds every endpoint to
+ *       127.0.0.1 and gives the job the JVM's classpath ({@code pipeline.classpaths}); without it,
+ *       under {@code mvn exec:java}, Flink's JobMaster cannot load the job's classes. It also
+ *       carries {@code --savepointPath} as {@code execution.savepoint.path}, which Beam applies to
+ *       remote clusters only.
  * </ul>
  */
 final class RunnerDefaults {
@@ -105,10 +109,14 @@ final class RunnerDefaults {
         break;
       case FLINK:
         addIfAbsent(all, "fasterCopy", "true");
+        // With checkpointing, output that a bundle emits while a checkpoint finishes it waits in
+        // operator state for the next bundle; a quiet stream's windowed files then appear only
+        // when it ends. Finishing bundles before the barrier sends that output on at once.
+        addIfAbsent(all, "finishBundleBeforeCheckpointing", "true");
         String master = valueOf(all, "flinkMaster");
         boolean embedded = master == null || master.equals("[auto]") || master.equals("[local]");
         if (embedded && valueOf(all, "flinkConfDir") == null) {
-          all.add("--flinkConfDir=" + embeddedFlinkConf());
+          all.add("--flinkConfDir=" + embeddedFlinkConf(valueOf(all, "savepointPath")));
         }
         break;
       default:
@@ -144,20 +152,29 @@ final class RunnerDefaults {
     }
   }
 
-  /** Writes a Flink configuration directory for the embedded cluster; returns its path. */
-  static Path embeddedFlinkConf() throws IOException {
+  /**
+   * Writes a Flink configuration directory for the embedded cluster; returns its path. Beam applies
+   * {@code --savepointPath} only to a remote cluster; for the embedded one it becomes {@code
+   * execution.savepoint.path}, so that a restarted embedded job resumes from a retained checkpoint
+   * or a savepoint too.
+   */
+  static Path embeddedFlinkConf(String savepointPath) throws IOException {
     Path dir = Files.createTempDirectory("sluice-flink-conf");
     dir.toFile().deleteOnExit();
     String classpath = classpathUrls().stream().map(URL::toString).collect(Collectors.joining(";"));
     List<String> conf =
-        List.of(
-            "jobmanager.rpc.address: 127.0.0.1",
-            "jobmanager.bind-host: 127.0.0.1",
-            "taskmanager.bind-host: 127.0.0.1",
-            "taskmanager.host: 127.0.0.1",
-            "rest.address: 127.0.0.1",
-            "rest.bind-address: 127.0.0.1",
-            "pipeline.classpaths: " + classpath);
+        new ArrayList<>(
+            List.of(
+                "jobmanager.rpc.address: 127.0.0.1",
+                "jobmanager.bind-host: 127.0.0.1",
+                "taskmanager.bind-host: 127.0.0.1",
+                "taskmanager.host: 127.0.0.1",
+                "rest.address: 127.0.0.1",
+                "rest.bind-address: 127.0.0.1",
+                "pipeline.classpaths: " + classpath));
+    if (savepointPath != null) {
+      conf.add("execution.savepoint.path: " + savepointPath);
+    }
     Path file = dir.resolve("flink-conf.yaml");
     Files.write(file, conf, StandardCharsets.UTF_8);
     file.toFile().deleteOnExit();

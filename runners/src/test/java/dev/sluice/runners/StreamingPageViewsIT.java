@@ -81,6 +81,164 @@ public class StreamingPageViewsIT {
     scenario("flink", List.of("--runner=FlinkRunner"));
   }
 
+  /**
+   * A catch-up run over a finished topic: {@code produce} replays the bundled tree, the stream
+   * stops when idle, and its last pane of each {@code _id} is the batch job's expected record.
+   */
+  @Test
+  public void catchUpRunOverAReplayedTreeEndsWithTheBatchRecords() throws Exception {
+    Path out = TMP.newFolder("catch-up").toPath();
+    sluice(
+        "produce",
+        "--input=testdata/pageviews/input",
+        "--kafkaBootstrapServers=" + KAFKA.bootstrapServers(),
+        "--topic=replay",
+        "--partitions=2",
+        "--rate=0");
+    sluice(
+        "pageviews",
+        "--streaming=true",
+        "--kafkaBootstrapServers=" + KAFKA.bootstrapServers(),
+        "--topic=replay",
+        "--output=" + out,
+        "--stopAfterIdle=5s",
+        "--quiet");
+    TreeSet<String> stream = new TreeSet<>();
+    for (List<JsonNode> ofId : panesById(out.resolve("pageviews")).values()) {
+      ObjectNode last = (ObjectNode) ofId.get(ofId.size() - 1).deepCopy();
+      last.remove("pane");
+      stream.add(last.toString());
+    }
+    TreeSet<String> batch = new TreeSet<>();
+    for (JsonNode record : jsonLines(Path.of("testdata/pageviews/expected/pageviews.json"))) {
+      batch.add(record.toString());
+    }
+    assertSameRecords(batch, stream);
+    JsonNode summary = MAPPER.readTree(out.resolve("summary.json").toFile());
+    assertEquals(summary.toString(), 0, summary.get("late_views_dropped").asLong());
+    assertEquals(summary.toString(), 3, summary.get("dead_letters").asLong());
+  }
+
+  /**
+   * A checkpointed FlinkRunner job killed ({@code kill -9}) mid-stream while views arrive, then
+   * started again from its last retained checkpoint: the final panes equal the undisturbed run's
+   * (the bundled tree's batch records), so no view was lost or counted twice, and the second run
+   * resumed from the checkpoint instead of reading the topic again.
+   */
+  @Test
+  public void flinkJobKilledMidStreamResumesFromItsCheckpoint() throws Exception {
+    Path out = TMP.newFolder("restart").toPath();
+    Path checkpoints = TMP.newFolder("checkpoints").toPath();
+    String topic = "restart";
+    CompletableFuture<String> producer =
+        CompletableFuture.supplyAsync(
+            () ->
+                sluice(
+                    "produce",
+                    "--input=testdata/pageviews/input",
+                    "--kafkaBootstrapServers=" + KAFKA.bootstrapServers(),
+                    "--topic=" + topic,
+                    "--partitions=2",
+                    "--rate=100"));
+    List<String> args =
+        List.of(
+            "pageviews",
+            "--streaming=true",
+            "--kafkaBootstrapServers=" + KAFKA.bootstrapServers(),
+            "--topic=" + topic,
+            "--output=" + out,
+            "--stopAfterIdle=8s",
+            "--runner=FlinkRunner",
+            "--checkpointingInterval=1000",
+            "--stateBackend=filesystem",
+            "--stateBackendStoragePath=" + checkpoints.toUri(),
+            "--externalizedCheckpointsEnabled=true",
+            "--retainExternalizedCheckpointsOnCancellation=true");
+    Process first = sluiceProcess(args, out.resolve("first.log"));
+    Path checkpoint = awaitCheckpoint(first, checkpoints, 4);
+    first.destroyForcibly().waitFor(1, TimeUnit.MINUTES);
+    assertTrue("the producer finished before the kill", !producer.isDone());
+
+    List<String> again = new ArrayList<>(args);
+    again.add("--savepointPath=" + checkpoint.toUri());
+    Process second = sluiceProcess(again, out.resolve("second.log"));
+    assertTrue("the restarted job did not end in 5 minutes", second.waitFor(5, TimeUnit.MINUTES));
+    assertEquals(Files.readString(out.resolve("second.log")), 0, second.exitValue());
+    producer.get(1, TimeUnit.MINUTES);
+
+    TreeSet<String> stream = new TreeSet<>();
+    for (List<JsonNode> ofId : panesById(out.resolve("pageviews")).values()) {
+      ObjectNode last = (ObjectNode) ofId.get(ofId.size() - 1).deepCopy();
+      last.remove("pane");
+      stream.add(last.toString());
+    }
+    TreeSet<String> batch = new TreeSet<>();
+    for (JsonNode record : jsonLines(Path.of("testdata/pageviews/expected/pageviews.json"))) {
+      batch.add(record.toString());
+    }
+    assertSameRecords(batch, stream);
+    JsonNode summary = MAPPER.readTree(out.resolve("summary.json").toFile());
+    assertTrue(summary.toString(), summary.get("records_read").asLong() < 3_086);
+    assertTrue(summary.toString(), summary.get("replayed_messages_dropped").asLong() > 0);
+  }
+
+  /** Fails with only the records that differ when the two sets are not equal. */
+  private static void assertSameRecords(TreeSet<String> expected, TreeSet<String> actual) {
+    TreeSet<String> missing = new TreeSet<>(expected);
+    missing.removeAll(actual);
+    TreeSet<String> unexpected = new TreeSet<>(actual);
+    unexpected.removeAll(expected);
+    assertTrue(
+        "missing "
+            + missing.size()
+            + ": "
+            + missing
+            + "\nunexpected "
+            + unexpected.size()
+            + ": "
+            + unexpected,
+        missing.isEmpty() && unexpected.isEmpty());
+  }
+
+  /** Starts {@code sluice ARGS} in a JVM of its own, as {@code .mvn/jvm.config} sets it up. */
+  private static Process sluiceProcess(List<String> args, Path log) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("@.mvn/jvm.config");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Sluice.class.getName());
+    command.addAll(args);
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+  }
+
+  /** Waits until the job has retained checkpoint {@code n} or later; returns its directory. */
+  private static Path awaitCheckpoint(Process job, Path checkpoints, int n) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (System.nanoTime() < deadline && job.isAlive()) {
+      try (Stream<Path> dirs = Files.walk(checkpoints, 2)) {
+        Path latest =
+            dirs.filter(d -> d.getFileName().toString().matches("chk-[0-9]+"))
+                .filter(d -> Files.exists(d.resolve("_metadata")))
+                .max((x, y) -> number(x) - number(y))
+                .orElse(null);
+        if (latest != null && number(latest) >= n) {
+          return latest;
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError(
+        "no checkpoint " + n + " while the job ran (alive: " + job.isAlive() + ")");
+  }
+
+  private static int number(Path checkpoint) {
+    return Integer.parseInt(checkpoint.getFileName().toString().substring("chk-".length()));
+  }
+
   private void scenario(String name, List<String> runner) throws Exception {
     String topic = "views-" + name;
     Path out = TMP.newFolder(name).toPath();

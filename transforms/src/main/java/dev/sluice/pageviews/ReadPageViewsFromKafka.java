@@ -14,22 +14,29 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
@@ -81,6 +88,9 @@ public abstract class ReadPageViewsFromKafka
   /** Counter of valid page views. */
   public static final String PAGE_VIEWS = ToPageViews.PAGE_VIEWS;
 
+  /** Counter of messages read again after a restore and dropped (not counted as read). */
+  public static final String REPLAYED_MESSAGES_DROPPED = "replayed_messages_dropped";
+
   private static final RowDecoder ROWS = RowDecoder.of(ToPageViews.COLUMNS, STEP);
   private static final RowDecoder TS =
       RowDecoder.of(
@@ -103,6 +113,9 @@ public abstract class ReadPageViewsFromKafka
   /** The consumer group, or null for none (then no offsets are committed). */
   public abstract @Nullable String consumerGroup();
 
+  /** Whether messages read again after a restore are dropped. */
+  public abstract boolean dropReplayedMessages();
+
   abstract Builder toBuilder();
 
   @AutoValue.Builder
@@ -116,6 +129,8 @@ public abstract class ReadPageViewsFromKafka
     abstract Builder setStopAfterIdle(@Nullable Duration idle);
 
     abstract Builder setConsumerGroup(@Nullable String group);
+
+    abstract Builder setDropReplayedMessages(boolean drop);
 
     abstract ReadPageViewsFromKafka build();
   }
@@ -136,6 +151,7 @@ public abstract class ReadPageViewsFromKafka
         .setBootstrapServers(bootstrapServers)
         .setTopic(topic)
         .setMaxOutOfOrderness(DEFAULT_MAX_OUT_OF_ORDERNESS)
+        .setDropReplayedMessages(false)
         .build();
   }
 
@@ -169,6 +185,20 @@ public abstract class ReadPageViewsFromKafka
     return toBuilder().setConsumerGroup(group).build();
   }
 
+  /**
+   * Returns a copy that reads each message once even when the runner reads a partition twice:
+   * messages are keyed by partition and a stateful step keeps, in checkpointed state, the highest
+   * offset passed on; a message at or below it is dropped and counted as {@value
+   * #REPLAYED_MESSAGES_DROPPED}. Beam 2.62's FlinkRunner needs it when a job is restored from a
+   * checkpoint or savepoint: its split enumerator splits the source again on restore and assigns
+   * fresh splits, read from the earliest offset, beside the restored ones (apache/beam#31313, fixed
+   * in later releases). It is correct because a partition's reader emits offsets in order, and the
+   * state and the reader's position are taken in the same consistent checkpoint.
+   */
+  public ReadPageViewsFromKafka withReplayedMessagesDropped() {
+    return toBuilder().setDropReplayedMessages(true).build();
+  }
+
   /** The event time of a message value, or null when it has no readable {@code ts}. */
   static @Nullable Instant eventTime(byte @Nullable [] value) {
     if (value == null) {
@@ -199,7 +229,20 @@ public abstract class ReadPageViewsFromKafka
       consumer.put("group.id", consumerGroup());
       read = read.commitOffsetsInFinalize();
     }
-    return parse(begin.apply("ReadMessages", read.withConsumerConfigUpdates(consumer)));
+    PCollection<KafkaRecord<byte[], byte[]>> messages =
+        begin.apply("ReadMessages", read.withConsumerConfigUpdates(consumer));
+    if (dropReplayedMessages()) {
+      messages =
+          messages
+              .apply(
+                  "KeyByPartition",
+                  WithKeys.<String, KafkaRecord<byte[], byte[]>>of(
+                          record -> record.getTopic() + "-" + record.getPartition())
+                      .withKeyType(TypeDescriptors.strings()))
+              .apply("DropReplayedMessages", ParDo.of(new DropReplayedMessagesFn()))
+              .setCoder(messages.getCoder());
+    }
+    return parse(messages);
   }
 
   /** Decodes and checks messages already read: the second half of {@link #expand}. */
@@ -224,7 +267,35 @@ public abstract class ReadPageViewsFromKafka
         .addIfNotNull(
             DisplayData.item("stopAfterIdle", stopAfterIdle()).withLabel("Stop after idle"))
         .addIfNotNull(
-            DisplayData.item("consumerGroup", consumerGroup()).withLabel("Consumer group"));
+            DisplayData.item("consumerGroup", consumerGroup()).withLabel("Consumer group"))
+        .add(
+            DisplayData.item("dropReplayedMessages", dropReplayedMessages())
+                .withLabel("Drop messages read again after a restore"));
+  }
+
+  /** Passes on each partition's messages above the highest offset already passed on. */
+  static final class DropReplayedMessagesFn
+      extends DoFn<KV<String, KafkaRecord<byte[], byte[]>>, KafkaRecord<byte[], byte[]>> {
+    private final Counter dropped =
+        Metrics.counter(ReadPageViewsFromKafka.class, REPLAYED_MESSAGES_DROPPED);
+
+    @StateId("highestOffset")
+    private final StateSpec<ValueState<Long>> highestOffset = StateSpecs.value(VarLongCoder.of());
+
+    @ProcessElement
+    public void processElement(
+        @Element KV<String, KafkaRecord<byte[], byte[]>> message,
+        @StateId("highestOffset") ValueState<Long> highest,
+        OutputReceiver<KafkaRecord<byte[], byte[]>> out) {
+      long offset = message.getValue().getOffset();
+      Long seen = highest.read();
+      if (seen != null && offset <= seen) {
+        dropped.inc();
+        return;
+      }
+      highest.write(offset);
+      out.output(message.getValue());
+    }
   }
 
   /** Decodes and checks one message. */
