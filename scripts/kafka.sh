@@ -82,7 +82,9 @@ case "${1:-}" in
       kill -0 "$(cat "$RUN/broker.pid")" 2>/dev/null || break
       sleep 1
     done
-    echo "kafka: the broker did not start; see $RUN/" >&2
+    kill "$(cat "$RUN/broker.pid")" 2>/dev/null || true
+    rm -f "$RUN/broker.pid"
+    echo "kafka: the broker did not start within 60 s; see $RUN/" >&2
     exit 1
     ;;
   stop)

@@ -46,7 +46,13 @@ final class KafkaBroker extends ExternalResource {
   @Override
   protected void before() throws Throwable {
     port = freePortPair();
-    script("start");
+    try {
+      script("start");
+    } catch (IOException | InterruptedException | AssertionError e) {
+      // JUnit does not call after() when before() fails: stop what started.
+      script("stop");
+      throw e;
+    }
   }
 
   @Override

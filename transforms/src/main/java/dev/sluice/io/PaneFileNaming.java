@@ -20,7 +20,7 @@ import org.apache.beam.sdk.transforms.windowing.PaneInfo;
  * it is not on a minute); windows other than interval windows (the global window) have no {@code
  * window=} folder. {@code INDEX} is the pane's index within its window as the write's own grouping
  * saw it (Beam's {@code PaneInfo}), {@code TIMING} {@code early}, {@code on_time}, {@code late} or
- * {@code unknown}. Names sort by window, then pane.
+ * {@code unknown}.
  */
 public final class PaneFileNaming implements FileIO.Write.FileNaming {
   private static final long serialVersionUID = 1L;

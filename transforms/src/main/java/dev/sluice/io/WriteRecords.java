@@ -240,7 +240,7 @@ public abstract class WriteRecords<T> extends PTransform<PCollection<T>, WriteFi
       return input;
     }
     return input.apply(
-        "EachPaneOnce",
+        "DiscardFiredPanes",
         Window.<E>configure()
             .triggering(strategy.getTrigger())
             .withAllowedLateness(strategy.getAllowedLateness())

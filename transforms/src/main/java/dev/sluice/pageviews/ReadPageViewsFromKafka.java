@@ -17,6 +17,7 @@ import java.util.Map;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
+import org.apache.beam.sdk.io.kafka.TimestampPolicyFactory;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.Schema;
@@ -40,6 +41,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
+import org.joda.time.ReadableInstant;
 
 /**
  * Reads page views from a Kafka topic: {@code PBegin} in, a {@code WithFailures.Result} out of an
@@ -61,10 +63,11 @@ import org.joda.time.Instant;
  * <p>Dead letters, counted as {@value #BAD_RECORDS} or {@value #INVALID_PAGE_VIEWS}: a value that
  * is empty, not UTF-8, not a JSON object or has a field of the wrong type ({@code bad_records}), or
  * lacks {@code ts}, {@code customer}, {@code url} or {@code session_id} ({@code
- * invalid_page_views}). The dead letter's source is {@code kafka:TOPIC-PARTITION@OFFSET}, its
- * payload the original value (as UTF-8, or {@code base64:} and the bytes when it is not UTF-8).
- * Every message is counted as {@value #RECORDS_READ}: {@code records_read = page_views +
- * invalid_page_views + bad_records}.
+ * invalid_page_views}), or whose {@code ts} is before 1970 or more than {@link #MAX_CLOCK_SKEW}
+ * ahead of the clock ({@code bad_records}, "ts out of range"). The dead letter's source is {@code
+ * kafka:TOPIC-PARTITION@OFFSET}, its payload the original value (as UTF-8, or {@code base64:} and
+ * the bytes when it is not UTF-8). Every message is counted as {@value #RECORDS_READ}: {@code
+ * records_read = page_views + invalid_page_views + bad_records}.
  */
 @AutoValue
 public abstract class ReadPageViewsFromKafka
@@ -72,6 +75,9 @@ public abstract class ReadPageViewsFromKafka
 
   /** One minute. */
   public static final Duration DEFAULT_MAX_OUT_OF_ORDERNESS = Duration.standardMinutes(1);
+
+  /** How far ahead of this machine's clock a view's {@code ts} may be: one day. */
+  public static final Duration MAX_CLOCK_SKEW = Duration.standardDays(1);
 
   /** Step name written into dead letters. */
   public static final String STEP = "ReadPageViewsFromKafka";
@@ -161,8 +167,7 @@ public abstract class ReadPageViewsFromKafka
    * @throws IllegalArgumentException if {@code bound} is negative
    */
   public ReadPageViewsFromKafka withMaxOutOfOrderness(Duration bound) {
-    EventTimePolicy.factory(record -> null, bound, stopAfterIdle());
-    return toBuilder().setMaxOutOfOrderness(bound).build();
+    return checked(toBuilder().setMaxOutOfOrderness(bound).build());
   }
 
   /**
@@ -172,8 +177,7 @@ public abstract class ReadPageViewsFromKafka
    * @throws IllegalArgumentException if {@code idle} is not positive
    */
   public ReadPageViewsFromKafka withStopAfterIdle(Duration idle) {
-    EventTimePolicy.factory(record -> null, maxOutOfOrderness(), idle);
-    return toBuilder().setStopAfterIdle(idle).build();
+    return checked(toBuilder().setStopAfterIdle(idle).build());
   }
 
   /**
@@ -199,15 +203,55 @@ public abstract class ReadPageViewsFromKafka
     return toBuilder().setDropReplayedMessages(true).build();
   }
 
-  /** The event time of a message value, or null when it has no readable {@code ts}. */
+  /** {@code read}, once its event-time policy accepts its durations. */
+  private static ReadPageViewsFromKafka checked(ReadPageViewsFromKafka read) {
+    read.timestampPolicy();
+    return read;
+  }
+
+  /** The event-time policy of the read. */
+  private TimestampPolicyFactory<byte[], byte[]> timestampPolicy() {
+    return EventTimePolicy.factory(
+        record -> eventTime(record.getKV().getValue()), maxOutOfOrderness(), stopAfterIdle());
+  }
+
+  /**
+   * The event time of a message value, or null when it is not UTF-8 JSON with a {@code ts} in range
+   * ({@link #outOfRange}): such a message is a dead letter and must not move the watermark.
+   */
   static @Nullable Instant eventTime(byte @Nullable [] value) {
-    if (value == null) {
+    String text = value == null ? null : utf8(value);
+    if (text == null) {
       return null;
     }
     try {
-      Row row = TS.fromJson(new String(value, StandardCharsets.UTF_8));
-      return row.getDateTime("ts") == null ? null : row.getDateTime("ts").toInstant();
+      Row row = TS.fromJson(text);
+      ReadableInstant ts = row.getDateTime("ts");
+      return ts == null || outOfRange(ts.getMillis()) ? null : ts.toInstant();
     } catch (InvalidRecordException e) {
+      return null;
+    }
+  }
+
+  /**
+   * True for a {@code ts} no page view can have: before 1970 or more than {@link #MAX_CLOCK_SKEW}
+   * ahead of this machine's clock. One such view would otherwise move the watermark past every
+   * window still open (or to the end of time) and make all later views late.
+   */
+  static boolean outOfRange(long tsMillis) {
+    return tsMillis < 0 || tsMillis > System.currentTimeMillis() + MAX_CLOCK_SKEW.getMillis();
+  }
+
+  /** The text of UTF-8 bytes, or null when they are not valid UTF-8. */
+  static @Nullable String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
       return null;
     }
   }
@@ -220,11 +264,7 @@ public abstract class ReadPageViewsFromKafka
         KafkaIO.readBytes()
             .withBootstrapServers(bootstrapServers())
             .withTopic(topic())
-            .withTimestampPolicyFactory(
-                EventTimePolicy.<byte[], byte[]>factory(
-                    record -> eventTime(record.getKV().getValue()),
-                    maxOutOfOrderness(),
-                    stopAfterIdle()));
+            .withTimestampPolicyFactory(timestampPolicy());
     if (consumerGroup() != null) {
       consumer.put("group.id", consumerGroup());
       read = read.commitOffsetsInFinalize();
@@ -318,16 +358,8 @@ public abstract class ReadPageViewsFromKafka
         out.get(FAILURES).output(DeadLetter.of(source, STEP, "empty message", ""));
         return;
       }
-      String text;
-      try {
-        text =
-            StandardCharsets.UTF_8
-                .newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(value))
-                .toString();
-      } catch (CharacterCodingException e) {
+      String text = utf8(value);
+      if (text == null) {
         bad.inc();
         out.get(FAILURES)
             .output(
@@ -350,6 +382,14 @@ public abstract class ReadPageViewsFromKafka
       if (missing != null) {
         invalid.inc();
         out.get(FAILURES).output(DeadLetter.of(source, STEP, "null " + missing, text));
+        return;
+      }
+      long ts = row.getDateTime("ts").getMillis();
+      if (outOfRange(ts)) {
+        bad.inc();
+        out.get(FAILURES)
+            .output(
+                DeadLetter.of(source, STEP, "ts out of range: " + Instant.ofEpochMilli(ts), text));
         return;
       }
       valid.inc();

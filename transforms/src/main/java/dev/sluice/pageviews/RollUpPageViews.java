@@ -49,13 +49,13 @@ import org.joda.time.Duration;
  *
  * <p>Panes. Bounded input gives exactly one pane per window, when the watermark passes its end.
  * Unbounded input gets the same on-time pane, then, for views that arrive late but within the
- * allowed lateness (default {@link #DEFAULT_ALLOWED_LATENESS}, {@link #withAllowedLateness}), one
- * late pane per late view. Panes accumulate: every pane carries the full counts of its window so
- * far, so writing each pane as an upsert by key (as Elasticsearch does with {@code _id}) leaves the
- * final counts. Views later than the allowed lateness are dropped by the runner and counted in its
- * {@code droppedDueToLateness} counter ({@link #lateViewsDropped}). {@link #withEarlyFirings} adds
- * speculative panes every so often in processing time before the window closes. Records output are
- * counted as {@value #ROLLUP_RECORDS}.
+ * allowed lateness (default {@link #DEFAULT_ALLOWED_LATENESS}, {@link #withAllowedLateness}), a
+ * late pane as soon as late views arrive (one per view, or per bundle of them). Panes accumulate:
+ * every pane carries the full counts of its window so far, so writing each pane as an upsert by key
+ * (as Elasticsearch does with {@code _id}) leaves the final counts. Views later than the allowed
+ * lateness are dropped by the runner and counted in its {@code droppedDueToLateness} counter
+ * ({@link #lateViewsDropped}). {@link #withEarlyFirings} adds speculative panes every so often in
+ * processing time before the window closes. Records output are counted as {@value #ROLLUP_RECORDS}.
  *
  * <p>Views must have non-null customer, url and session id ({@link PageView} guarantees it).
  *

@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.KafkaRecordCoder;
 import org.apache.beam.sdk.io.kafka.KafkaTimestampType;
@@ -19,9 +21,14 @@ import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.junit.Rule;
@@ -66,6 +73,10 @@ public class ReadPageViewsFromKafkaTest {
     messages.add(message(5, new byte[] {(byte) 0xFF, 'x'}));
     messages.add(message(6, new byte[0]));
     messages.add(message(7, null));
+    messages.add(
+        message(
+            8,
+            utf8("{\"customer\": \"a.com\", \"url\": \"u\", \"session_id\": \"s\", \"ts\": -1}")));
 
     PCollection<KafkaRecord<byte[], byte[]>> input =
         p.apply(
@@ -102,13 +113,18 @@ public class ReadPageViewsFromKafkaTest {
                 "{\"customer\": \"a.com\", \"url\": \"u\", \"ts\": 0}"),
             DeadLetter.of("kafka:views-2@5", STEP, "not UTF-8", "base64:/3g="),
             DeadLetter.of("kafka:views-2@6", STEP, "empty message", ""),
-            DeadLetter.of("kafka:views-2@7", STEP, "empty message", ""));
+            DeadLetter.of("kafka:views-2@7", STEP, "empty message", ""),
+            DeadLetter.of(
+                "kafka:views-2@8",
+                STEP,
+                "ts out of range: 1969-12-31T23:59:59.999Z",
+                "{\"customer\": \"a.com\", \"url\": \"u\", \"session_id\": \"s\", \"ts\": -1}"));
     PipelineResult result = p.run();
     result.waitUntilFinish();
-    assertEquals(8, counter(result, ReadPageViewsFromKafka.RECORDS_READ));
+    assertEquals(9, counter(result, ReadPageViewsFromKafka.RECORDS_READ));
     assertEquals(2, counter(result, ReadPageViewsFromKafka.PAGE_VIEWS));
     assertEquals(1, counter(result, ReadPageViewsFromKafka.INVALID_PAGE_VIEWS));
-    assertEquals(5, counter(result, ReadPageViewsFromKafka.BAD_RECORDS));
+    assertEquals(6, counter(result, ReadPageViewsFromKafka.BAD_RECORDS));
   }
 
   @Test
@@ -121,6 +137,10 @@ public class ReadPageViewsFromKafkaTest {
     assertNull(ReadPageViewsFromKafka.eventTime(utf8("{}")));
     assertNull(ReadPageViewsFromKafka.eventTime(utf8("nope")));
     assertNull(ReadPageViewsFromKafka.eventTime(null));
+    assertNull(ReadPageViewsFromKafka.eventTime(new byte[] {'{', (byte) 0xFF, '}'}));
+    long farAhead = System.currentTimeMillis() + Duration.standardDays(2).getMillis();
+    assertNull(ReadPageViewsFromKafka.eventTime(utf8("{\"ts\": " + farAhead + "}")));
+    assertNull(ReadPageViewsFromKafka.eventTime(utf8("{\"ts\": 9999999999999999}")));
   }
 
   @Test
@@ -131,6 +151,41 @@ public class ReadPageViewsFromKafkaTest {
     assertThrows(
         IllegalArgumentException.class, () -> read.withMaxOutOfOrderness(Duration.millis(-1)));
     assertThrows(IllegalArgumentException.class, () -> read.withStopAfterIdle(Duration.ZERO));
+  }
+
+  /**
+   * A partition read twice (as Beam 2.62's FlinkRunner does after a restore) gives each message
+   * once: offsets at or below the highest passed on are dropped and counted.
+   */
+  @Test
+  public void replayedMessagesAreDroppedOncePerPartition() {
+    // In order, one bundle each, as a partition's reader emits them.
+    TestStream.Builder<KV<String, KafkaRecord<byte[], byte[]>>> stream =
+        TestStream.create(
+            KvCoder.of(
+                StringUtf8Coder.of(),
+                KafkaRecordCoder.of(
+                    NullableCoder.of(ByteArrayCoder.of()), NullableCoder.of(ByteArrayCoder.of()))));
+    for (long offset : new long[] {0, 1, 2, 0, 1, 2, 3, 3}) {
+      stream = stream.addElements(KV.of("views-2", message(offset, utf8("m" + offset))));
+    }
+    stream =
+        stream.addElements(
+            KV.of(
+                "views-3",
+                new KafkaRecord<>(
+                    "views", 3, 0, 0, KafkaTimestampType.CREATE_TIME, null, null, utf8("other"))));
+    PCollection<KafkaRecord<byte[], byte[]>> once =
+        p.apply(stream.advanceWatermarkToInfinity())
+            .apply(ParDo.of(new ReadPageViewsFromKafka.DropReplayedMessagesFn()));
+    PAssert.that(
+            once.apply(
+                MapElements.into(TypeDescriptors.strings())
+                    .via(r -> r.getPartition() + "@" + r.getOffset())))
+        .containsInAnyOrder("2@0", "2@1", "2@2", "2@3", "3@0");
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    assertEquals(4, counter(result, ReadPageViewsFromKafka.REPLAYED_MESSAGES_DROPPED));
   }
 
   private static long counter(PipelineResult result, String name) {

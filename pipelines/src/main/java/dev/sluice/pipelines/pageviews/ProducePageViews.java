@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
@@ -52,7 +53,8 @@ import org.joda.time.ReadableInstant;
  * records the reader cannot decode are sent as their original text, so the stream's dead letters
  * are the batch job's. With {@code --lateFraction=F}, that fraction of the views (chosen with a
  * fixed seed) is held back and sent once the replay has reached {@code ts + --lateBy}, so they
- * arrive late. With {@code --timestamps=now}, each message's {@code ts} is rewritten to the time it
+ * arrive late; those the replay never reaches that far past are sent at the end (and counted
+ * apart). A message the broker does not take fails the command after the last one is sent. With {@code --timestamps=now}, each message's {@code ts} is rewritten to the time it
  * is sent (minus {@code --lateBy} for late ones): a live stream for measuring watermark lag.
  *
  * <p>The tree is read into memory and sorted before the first message: meant for trees up to a few
@@ -165,6 +167,7 @@ public final class ProducePageViews {
   public static long run(Options options, PrintStream out)
       throws IOException, InterruptedException {
     long start = System.nanoTime();
+    AtomicReference<Exception> failure = new AtomicReference<>();
     List<Message> messages = read(options.getInput(), System.err);
     messages.sort(Comparator.comparingLong(m -> m.ts));
     createTopic(options);
@@ -174,12 +177,13 @@ public final class ProducePageViews {
     PriorityQueue<Message> held = new PriorityQueue<>(Comparator.comparingLong(m -> m.ts));
     long sent = 0;
     long late = 0;
+    long sentLast = 0;
     long pacingStart = System.nanoTime();
     try (KafkaProducer<byte[], byte[]> producer = producer(options)) {
       for (Message message : messages) {
         while (!held.isEmpty() && held.peek().ts + lateBy <= message.ts) {
           pace(options.getRate(), sent, pacingStart);
-          send(producer, options.getTopic(), held.poll(), now, -lateBy);
+          send(producer, options.getTopic(), held.poll(), now, -lateBy, failure);
           sent++;
           late++;
         }
@@ -188,23 +192,30 @@ public final class ProducePageViews {
           continue;
         }
         pace(options.getRate(), sent, pacingStart);
-        send(producer, options.getTopic(), message, now, 0);
+        send(producer, options.getTopic(), message, now, 0, failure);
         sent++;
       }
+      // Views still held when the replay ends come last, less late than --lateBy.
       while (!held.isEmpty()) {
         pace(options.getRate(), sent, pacingStart);
-        send(producer, options.getTopic(), held.poll(), now, -lateBy);
+        send(producer, options.getTopic(), held.poll(), now, -lateBy, failure);
         sent++;
-        late++;
+        sentLast++;
       }
       producer.flush();
+    }
+    if (failure.get() != null) {
+      throw new IOException(
+          "the broker did not take every message of " + options.getTopic(), failure.get());
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     out.printf(
         Locale.ROOT,
-        "produce: %,d messages (%,d sent late) to %s in %.1f s (%,.0f/s)%n",
+        "produce: %,d messages (%,d sent late, %,d held back to the end) to %s in %.1f s"
+            + " (%,.0f/s)%n",
         sent,
         late,
+        sentLast,
         options.getTopic(),
         seconds,
         sent / Math.max(seconds, 1e-3));
@@ -213,14 +224,15 @@ public final class ProducePageViews {
 
   /**
    * Sends one message; with {@code live} its view's {@code ts} is first rewritten to the clock plus
-   * {@code shift} milliseconds.
+   * {@code shift} milliseconds. The first send the broker refuses goes to {@code failure}.
    */
   private static void send(
       KafkaProducer<byte[], byte[]> producer,
       String topic,
       Message message,
       boolean live,
-      long shift) {
+      long shift,
+      AtomicReference<Exception> failure) {
     byte[] value;
     if (message.view == null) {
       value = message.raw == null ? new byte[0] : message.raw.getBytes(StandardCharsets.UTF_8);
@@ -232,7 +244,13 @@ public final class ProducePageViews {
       }
       value = view.toString().getBytes(StandardCharsets.UTF_8);
     }
-    producer.send(new ProducerRecord<>(topic, message.key, value));
+    producer.send(
+        new ProducerRecord<>(topic, message.key, value),
+        (metadata, e) -> {
+          if (e != null) {
+            failure.compareAndSet(null, e);
+          }
+        });
   }
 
   private static void pace(int rate, long sent, long startNanos) throws InterruptedException {

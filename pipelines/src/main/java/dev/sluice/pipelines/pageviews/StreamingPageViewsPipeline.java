@@ -14,20 +14,26 @@ import dev.sluice.pipelines.report.RunProgress;
 import dev.sluice.pipelines.report.RunSummary;
 import dev.sluice.pipelines.report.SummaryKey;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
+import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.GaugeResult;
 import org.apache.beam.sdk.metrics.MetricName;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.ToJson;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -67,21 +73,39 @@ public final class StreamingPageViewsPipeline {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
+  /** Counter of dead letters sent to the dead-letter outputs. */
+  static final String DEAD_LETTERS_WRITTEN = "dead_letters_written";
+
   /** How often dead letters are written while the stream runs. */
   static final Duration DEAD_LETTER_DELAY = Duration.standardSeconds(5);
 
   private StreamingPageViewsPipeline() {}
 
   /**
-   * The FlinkRunner's {@code --checkpointingInterval}, read without depending on the runner (the
-   * same property, type and default as {@code FlinkPipelineOptions}).
+   * The FlinkRunner's options this pipeline looks at ({@code --checkpointingInterval}, {@code
+   * --savepointPath}, {@code --flinkMaster}), read without depending on the runner: the same
+   * properties, types and defaults as {@code FlinkPipelineOptions}.
    */
   public interface Checkpointing extends PipelineOptions {
     /** Milliseconds between checkpoints; -1 for none. */
     @Default.Long(-1)
     Long getCheckpointingInterval();
 
+    /** Sets the milliseconds between checkpoints. */
     void setCheckpointingInterval(Long interval);
+
+    /** The savepoint or retained checkpoint a Flink job starts from, or null. */
+    String getSavepointPath();
+
+    /** Sets the savepoint path. */
+    void setSavepointPath(String path);
+
+    /** The Flink JobManager, {@code [auto]} or {@code [local]} for the embedded cluster. */
+    @Default.String("[auto]")
+    String getFlinkMaster();
+
+    /** Sets the Flink JobManager. */
+    void setFlinkMaster(String master);
   }
 
   /** The settings of {@code summary.json} besides input, output and format. */
@@ -106,14 +130,14 @@ public final class StreamingPageViewsPipeline {
     BAD_RECORDS,
     /** Messages without ts, customer, url or session_id. */
     INVALID_PAGE_VIEWS,
-    /** All dead letters. */
+    /** Dead letters sent to the dead-letter outputs. */
     DEAD_LETTERS,
     /** Valid page views. */
     PAGE_VIEWS,
     /** Valid views later than the allowed lateness, dropped by the runner. */
     LATE_VIEWS_DROPPED,
-    /** Rollup records written, one per key, window and pane. */
-    PANES_WRITTEN
+    /** Rollup records output, one per key, window and pane. */
+    OUTPUT_RECORDS
   }
 
   /**
@@ -135,9 +159,9 @@ public final class StreamingPageViewsPipeline {
     }
     if (options.getRunner().getSimpleName().startsWith("Spark")) {
       throw new IllegalArgumentException(
-          "--streaming=true runs on the DirectRunner and the FlinkRunner: Beam 2.62's SparkRunner "
-              + "streams only through Spark's DStreams micro-batches, with no support for this "
-              + "pipeline's Kafka event-time watermark and late panes (see the README)");
+          "--streaming=true runs on the DirectRunner and the FlinkRunner: on Beam 2.62's "
+              + "SparkRunner (DStream micro-batches) a window's on-time pane did not appear within "
+              + "3 minutes of its watermark, so it cannot serve a live stream (see the README)");
     }
     if (!options.getFormat().startsWith("json")) {
       throw new IllegalArgumentException(
@@ -158,9 +182,10 @@ public final class StreamingPageViewsPipeline {
     if (options.getConsumerGroup() != null) {
       read = read.withConsumerGroup(options.getConsumerGroup());
     }
-    Long checkpointing = options.as(Checkpointing.class).getCheckpointingInterval();
-    if (checkpointing != null && checkpointing > 0) {
-      // A checkpointed job can be restored; Beam 2.62's FlinkRunner then reads partitions twice.
+    Checkpointing flink = options.as(Checkpointing.class);
+    Long checkpointing = flink.getCheckpointingInterval();
+    if ((checkpointing != null && checkpointing > 0) || flink.getSavepointPath() != null) {
+      // A restored job: Beam 2.62's FlinkRunner then reads every partition twice.
       read = read.withReplayedMessagesDropped();
     }
     return read;
@@ -224,6 +249,7 @@ public final class StreamingPageViewsPipeline {
     PCollection<DeadLetter> deadLetters =
         views
             .failures()
+            .apply("CountDeadLetters", ParDo.of(new CountDeadLettersFn()))
             .apply(
                 "BatchDeadLetters",
                 Window.<DeadLetter>into(new GlobalWindows())
@@ -240,12 +266,11 @@ public final class StreamingPageViewsPipeline {
             .withFilePerPane());
     if (options.getDeadLetterTopic() != null) {
       deadLetters
-          .apply("DeadLettersToJson", ToJson.of())
           .apply(
               "KeyBySource",
               MapElements.into(
                       TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
-                  .via(json -> KV.of(sourceOf(json), json)))
+                  .via(deadLetter -> KV.of(deadLetter.getSource(), json(deadLetter))))
           .apply("WriteDeadLettersToKafka", kafkaWrite(options, options.getDeadLetterTopic()));
     }
     CountDownLatch finished = new CountDownLatch(1);
@@ -261,7 +286,10 @@ public final class StreamingPageViewsPipeline {
               }
             },
             "sluice-drain");
-    Runtime.getRuntime().addShutdownHook(drain);
+    boolean inThisJvm = runsInThisJvm(options);
+    if (inThisJvm) {
+      Runtime.getRuntime().addShutdownHook(drain);
+    }
     try {
       return run.execute(
           RunProgress.of("pageviews")
@@ -279,11 +307,27 @@ public final class StreamingPageViewsPipeline {
     } finally {
       finished.countDown();
       try {
-        Runtime.getRuntime().removeShutdownHook(drain);
+        if (inThisJvm) {
+          Runtime.getRuntime().removeShutdownHook(drain);
+        }
       } catch (IllegalStateException e) {
         // The JVM is already shutting down: the hook is running and waits for this run.
       }
     }
+  }
+
+  /**
+   * Whether the pipeline's sources run in this JVM (the DirectRunner, the embedded FlinkRunner), so
+   * that a drain of this JVM's sources stops it.
+   */
+  static boolean runsInThisJvm(PageViewsPipeline.Options options) {
+    String runner = options.getRunner().getSimpleName();
+    if (runner.equals("DirectRunner")) {
+      return true;
+    }
+    String master = options.as(Checkpointing.class).getFlinkMaster();
+    return runner.equals("FlinkRunner")
+        && (master == null || master.equals("[auto]") || master.equals("[local]"));
   }
 
   private static KafkaIO.Write<String, String> kafkaWrite(
@@ -295,19 +339,42 @@ public final class StreamingPageViewsPipeline {
         .withValueSerializer(StringSerializer.class);
   }
 
-  /** The {@code source} of a dead letter's JSON, the key of its message. */
-  private static String sourceOf(String json) {
+  /** A dead letter as the JSON object the files hold: source, step, reason, payload. */
+  private static String json(DeadLetter deadLetter) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("source", deadLetter.getSource());
+    fields.put("step", deadLetter.getStep());
+    fields.put("reason", deadLetter.getReason());
+    fields.put("payload", deadLetter.getPayload());
     try {
-      return MAPPER.readTree(json).path("source").asText();
+      return MAPPER.writeValueAsString(fields);
     } catch (IOException e) {
-      return "";
+      throw new UncheckedIOException("cannot write " + deadLetter + " as JSON", e);
     }
   }
 
-  /** Panes written, late views dropped and the watermark, for the progress line. */
+  /** Counts the dead letters on their way to be written, for the balance check. */
+  static final class CountDeadLettersFn extends DoFn<DeadLetter, DeadLetter> {
+    private final Counter written =
+        Metrics.counter(StreamingPageViewsPipeline.class, DEAD_LETTERS_WRITTEN);
+
+    @ProcessElement
+    public void processElement(@Element DeadLetter deadLetter, OutputReceiver<DeadLetter> out) {
+      written.inc();
+      out.output(deadLetter);
+    }
+  }
+
+  /** Pane records written, late views dropped and the watermark, for the progress line. */
   static String progressDetails(PipelineResult result) {
-    long panes = RunSummary.counter(result, RollUpPageViews.class, RollUpPageViews.ROLLUP_RECORDS);
-    long dropped = RollUpPageViews.lateViewsDropped(result.metrics());
+    long panes;
+    long dropped;
+    try {
+      panes = RunSummary.counter(result, RollUpPageViews.class, RollUpPageViews.ROLLUP_RECORDS);
+      dropped = RollUpPageViews.lateViewsDropped(result.metrics());
+    } catch (RuntimeException e) {
+      return "metrics not reported yet"; // A run still starting; the next line will have them.
+    }
     Instant watermark = sourceWatermark(result);
     String when =
         watermark == null
@@ -320,7 +387,7 @@ public final class StreamingPageViewsPipeline {
                     + behind(System.currentTimeMillis() - watermark.getMillis())
                     + " behind the clock)";
     return String.format(
-        Locale.ROOT, "%,d panes written, %,d late views dropped, %s", panes, dropped, when);
+        Locale.ROOT, "%,d pane records written, %,d late views dropped, %s", panes, dropped, when);
   }
 
   private static boolean isEndOfTime(Instant watermark) {
@@ -400,30 +467,38 @@ public final class StreamingPageViewsPipeline {
                 ReadPageViewsFromKafka.REPLAYED_MESSAGES_DROPPED))
         .count(Count.BAD_RECORDS, bad)
         .count(Count.INVALID_PAGE_VIEWS, invalid)
-        .count(Count.DEAD_LETTERS, bad + invalid)
+        .count(
+            Count.DEAD_LETTERS,
+            RunSummary.counter(result, StreamingPageViewsPipeline.class, DEAD_LETTERS_WRITTEN))
         .count(
             Count.PAGE_VIEWS,
             RunSummary.counter(
                 result, ReadPageViewsFromKafka.class, ReadPageViewsFromKafka.PAGE_VIEWS))
         .count(Count.LATE_VIEWS_DROPPED, RollUpPageViews.lateViewsDropped(result.metrics()))
         .count(
-            Count.PANES_WRITTEN,
+            Count.OUTPUT_RECORDS,
             RunSummary.counter(result, RollUpPageViews.class, RollUpPageViews.ROLLUP_RECORDS));
   }
 
-  /** Fails when messages read differ from valid + invalid page views + bad records. */
+  /**
+   * Fails when messages read differ from valid page views + the dead letters that reached their
+   * outputs, or when those dead letters differ from the invalid page views and bad records found.
+   */
   static void checkBalanced(RunSummary summary) {
     long read = summary.count(Count.RECORDS_READ);
-    long accounted =
-        summary.count(Count.PAGE_VIEWS)
-            + summary.count(Count.INVALID_PAGE_VIEWS)
-            + summary.count(Count.BAD_RECORDS);
-    if (read != accounted) {
+    long deadLetters = summary.count(Count.DEAD_LETTERS);
+    long rejected = summary.count(Count.INVALID_PAGE_VIEWS) + summary.count(Count.BAD_RECORDS);
+    if (read != summary.count(Count.PAGE_VIEWS) + deadLetters || deadLetters != rejected) {
       throw new IllegalStateException(
           "counts do not add up: records_read "
               + read
-              + " != page_views + invalid_page_views + bad_records "
-              + accounted);
+              + " != page_views "
+              + summary.count(Count.PAGE_VIEWS)
+              + " + dead_letters "
+              + deadLetters
+              + " (invalid_page_views + bad_records "
+              + rejected
+              + ")");
     }
   }
 }

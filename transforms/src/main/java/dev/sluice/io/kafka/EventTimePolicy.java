@@ -2,8 +2,12 @@ package dev.sluice.io.kafka;
 
 import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.TimestampPolicy;
 import org.apache.beam.sdk.io.kafka.TimestampPolicyFactory;
@@ -28,16 +32,18 @@ import org.joda.time.Instant;
  *       record that cannot be read, bound for a dead letter) it is the current watermark, so the
  *       record is never late and never moves the watermark.
  *   <li><b>Watermark.</b> {@code max event time − maxOutOfOrderness}, never moving back. A
- *       partition that has had no record yet holds it at the start of time (an empty partition
- *       cannot say how far event time has come).
+ *       partition that has had no record yet follows the largest watermark of the run's other
+ *       partitions in this JVM, so that an empty partition does not hold them back (its first
+ *       records may then be late); while no partition has had a record, it is the start of time.
  *   <li><b>Idle partitions.</b> When the partition has no backlog, its watermark moves on with
  *       processing time: {@code max event time − maxOutOfOrderness + time since the last record}.
  *       So the last window of a quiet stream closes, while a stream replayed faster than real time
  *       never sees its own views made late.
  *   <li><b>End.</b> The watermark becomes the end of time ({@code
  *       BoundedWindow.TIMESTAMP_MAX_VALUE}), which closes every open window and ends the read on
- *       the DirectRunner and the FlinkRunner, once no record has arrived for {@code stopAfterIdle}
- *       (when set), or once {@link #drain()} was called in this JVM (a Ctrl-C of an embedded run).
+ *       the DirectRunner and the FlinkRunner, once no partition of the run in this JVM has had a
+ *       record for {@code stopAfterIdle} (when set), or once {@link #drain()} was called in this
+ *       JVM (a Ctrl-C of an embedded run).
  * </ul>
  *
  * <p>Each partition's watermark is reported as a Beam gauge, {@value #WATERMARK_GAUGE_PREFIX}
@@ -55,20 +61,33 @@ public final class EventTimePolicy<K, V> extends TimestampPolicy<K, V> {
 
   private static final AtomicBoolean DRAIN = new AtomicBoolean(false);
 
+  /** The clocks of the runs whose policies live in this JVM, by the id of their factory. */
+  private static final Map<String, RunClock> RUNS = new ConcurrentHashMap<>();
+
+  /** What the partitions of one run share in a JVM: their last record and largest watermark. */
+  private static final class RunClock {
+    final AtomicLong lastRecordMillis = new AtomicLong(System.currentTimeMillis());
+    final AtomicLong largestWatermark =
+        new AtomicLong(BoundedWindow.TIMESTAMP_MIN_VALUE.getMillis());
+  }
+
   private final SerializableFunction<KafkaRecord<K, V>, @Nullable Instant> eventTime;
   private final Duration maxOutOfOrderness;
   private final @Nullable Duration stopAfterIdle;
+  private final RunClock run;
   private final Gauge watermarkGauge;
   private Instant maxEventTime;
   private Instant watermark;
   private long lastRecordMillis;
 
   EventTimePolicy(
+      String runId,
       TopicPartition partition,
       SerializableFunction<KafkaRecord<K, V>, @Nullable Instant> eventTime,
       Duration maxOutOfOrderness,
       @Nullable Duration stopAfterIdle,
       Optional<Instant> previousWatermark) {
+    this.run = RUNS.computeIfAbsent(runId, id -> new RunClock());
     this.eventTime = eventTime;
     this.maxOutOfOrderness = maxOutOfOrderness;
     this.stopAfterIdle = stopAfterIdle;
@@ -84,8 +103,11 @@ public final class EventTimePolicy<K, V> extends TimestampPolicy<K, V> {
 
   /**
    * A factory of these policies, one per partition, for {@code
-   * KafkaIO.Read#withTimestampPolicyFactory}.
+   * KafkaIO.Read#withTimestampPolicyFactory}. The policies of one factory are one run: they share
+   * the idle clock and the largest watermark in each JVM.
    *
+   * @param <K> the record key type
+   * @param <V> the record value type
    * @param eventTime reads a record's event time; returns null for a record it cannot read
    * @param maxOutOfOrderness how far behind the largest event time seen the watermark trails
    * @param stopAfterIdle end the read after this long without a record, or null to read until
@@ -107,8 +129,10 @@ public final class EventTimePolicy<K, V> extends TimestampPolicy<K, V> {
     if (stopAfterIdle != null && stopAfterIdle.getMillis() <= 0) {
       throw new IllegalArgumentException("stopAfterIdle must be > 0, got " + stopAfterIdle);
     }
+    String runId = UUID.randomUUID().toString();
     return (partition, previous) ->
-        new EventTimePolicy<>(partition, eventTime, maxOutOfOrderness, stopAfterIdle, previous);
+        new EventTimePolicy<>(
+            runId, partition, eventTime, maxOutOfOrderness, stopAfterIdle, previous);
   }
 
   /**
@@ -128,6 +152,7 @@ public final class EventTimePolicy<K, V> extends TimestampPolicy<K, V> {
   @Override
   public Instant getTimestampForRecord(PartitionContext context, KafkaRecord<K, V> record) {
     lastRecordMillis = System.currentTimeMillis();
+    run.lastRecordMillis.set(lastRecordMillis);
     Instant time = eventTime.apply(record);
     if (time == null) {
       return watermark;
@@ -142,7 +167,8 @@ public final class EventTimePolicy<K, V> extends TimestampPolicy<K, V> {
   public Instant getWatermark(PartitionContext context) {
     long now = System.currentTimeMillis();
     long idleMillis = now - lastRecordMillis;
-    if (DRAIN.get() || (stopAfterIdle != null && idleMillis >= stopAfterIdle.getMillis())) {
+    long runIdleMillis = now - run.lastRecordMillis.get();
+    if (DRAIN.get() || (stopAfterIdle != null && runIdleMillis >= stopAfterIdle.getMillis())) {
       watermark = BoundedWindow.TIMESTAMP_MAX_VALUE;
     } else if (maxEventTime.isAfter(BoundedWindow.TIMESTAMP_MIN_VALUE)) {
       Instant bounded = maxEventTime.minus(maxOutOfOrderness);
@@ -154,6 +180,13 @@ public final class EventTimePolicy<K, V> extends TimestampPolicy<K, V> {
             bounded.isAfter(BoundedWindow.TIMESTAMP_MAX_VALUE)
                 ? BoundedWindow.TIMESTAMP_MAX_VALUE
                 : bounded;
+      }
+      run.largestWatermark.accumulateAndGet(watermark.getMillis(), Math::max);
+    } else {
+      // No record yet: follow the run's other partitions instead of holding them back.
+      Instant others = Instant.ofEpochMilli(run.largestWatermark.get());
+      if (others.isAfter(watermark)) {
+        watermark = others;
       }
     }
     if (MetricsEnvironment.getCurrentContainer() != null) {

@@ -120,10 +120,19 @@ public class EventTimePolicyTest {
   }
 
   @Test
-  public void anEmptyPartitionHoldsTheWatermark() throws Exception {
-    TimestampPolicy<byte[], byte[]> policy = policy(null);
-    Thread.sleep(20);
-    assertEquals(BoundedWindow.TIMESTAMP_MIN_VALUE, policy.getWatermark(backlog(0)));
+  public void anEmptyPartitionFollowsTheRunsOtherPartitions() {
+    TimestampPolicyFactory<byte[], byte[]> run = factory(null);
+    TimestampPolicy<byte[], byte[]> busy =
+        run.createTimestampPolicy(new TopicPartition("views", 0), Optional.empty());
+    TimestampPolicy<byte[], byte[]> empty =
+        run.createTimestampPolicy(new TopicPartition("views", 1), Optional.empty());
+    assertEquals(BoundedWindow.TIMESTAMP_MIN_VALUE, empty.getWatermark(backlog(0)));
+    busy.getTimestampForRecord(backlog(5), record(at(T)));
+    assertEquals(T.minus(MINUTE), busy.getWatermark(backlog(5)));
+    assertEquals(T.minus(MINUTE), empty.getWatermark(backlog(0)));
+    // Another run's partitions are not followed.
+    TimestampPolicy<byte[], byte[]> otherRun = policy(null);
+    assertEquals(BoundedWindow.TIMESTAMP_MIN_VALUE, otherRun.getWatermark(backlog(0)));
   }
 
   @Test
@@ -135,11 +144,26 @@ public class EventTimePolicyTest {
 
   @Test
   public void idleForStopAfterIdleEndsTime() throws Exception {
-    TimestampPolicy<byte[], byte[]> policy = policy(Duration.millis(100));
+    TimestampPolicy<byte[], byte[]> policy = policy(Duration.standardSeconds(1));
     policy.getTimestampForRecord(backlog(0), record(at(T)));
     assertEquals(T.minus(MINUTE), policy.getWatermark(backlog(5)));
-    Thread.sleep(150);
+    Thread.sleep(1_200);
     assertEquals(BoundedWindow.TIMESTAMP_MAX_VALUE, policy.getWatermark(backlog(0)));
+  }
+
+  @Test
+  public void aPartitionIsNotIdleWhileAnotherOfItsRunGetsRecords() throws Exception {
+    TimestampPolicyFactory<byte[], byte[]> run = factory(Duration.standardSeconds(1));
+    TimestampPolicy<byte[], byte[]> quiet =
+        run.createTimestampPolicy(new TopicPartition("views", 0), Optional.empty());
+    TimestampPolicy<byte[], byte[]> busy =
+        run.createTimestampPolicy(new TopicPartition("views", 1), Optional.empty());
+    quiet.getTimestampForRecord(backlog(5), record(at(T)));
+    for (int i = 1; i <= 6; i++) {
+      Thread.sleep(250);
+      busy.getTimestampForRecord(backlog(5), record(at(T.plus(Duration.standardSeconds(i)))));
+    }
+    assertTrue(quiet.getWatermark(backlog(5)).isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE));
   }
 
   @Test
