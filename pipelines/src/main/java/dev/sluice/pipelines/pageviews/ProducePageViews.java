@@ -54,8 +54,9 @@ import org.joda.time.ReadableInstant;
  * are the batch job's. With {@code --lateFraction=F}, that fraction of the views (chosen with a
  * fixed seed) is held back and sent once the replay has reached {@code ts + --lateBy}, so they
  * arrive late; those the replay never reaches that far past are sent at the end (and counted
- * apart). A message the broker does not take fails the command after the last one is sent. With {@code --timestamps=now}, each message's {@code ts} is rewritten to the time it
- * is sent (minus {@code --lateBy} for late ones): a live stream for measuring watermark lag.
+ * apart). A message the broker does not take fails the command after the last one is sent. With
+ * {@code --timestamps=now}, each message's {@code ts} is rewritten to the time it is sent (minus
+ * {@code --lateBy} for late ones): a live stream for measuring watermark lag.
  *
  * <p>The tree is read into memory and sorted before the first message: meant for trees up to a few
  * million views. The topic is created with {@code --partitions} if it does not exist.
