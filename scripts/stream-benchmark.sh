@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Streaming throughput of `pageviews --streaming=true` on each in-JVM runner, on this machine.
 #
-#   scripts/stream-benchmark.sh [--views=1000000] [--rate=20000] [--work=target/stream-bench]
+#   scripts/stream-benchmark.sh [--views=200000] [--rate=1000] [--work=target/stream-bench]
 #
 # 1. A realistic page-view tree of --views views (generate-pageviews, made once) is replayed into a
 #    two-partition topic as fast as the broker takes it (`sluice produce --rate=0`).
@@ -15,8 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-VIEWS=1000000
-RATE=20000
+VIEWS=200000
+RATE=1000
 WORK=$ROOT/target/stream-bench
 for arg in "$@"; do
   case "$arg" in

@@ -41,9 +41,10 @@ import org.joda.time.Instant;
  *       never sees its own views made late.
  *   <li><b>End.</b> The watermark becomes the end of time ({@code
  *       BoundedWindow.TIMESTAMP_MAX_VALUE}), which closes every open window and ends the read on
- *       the DirectRunner and the FlinkRunner, once no partition of the run in this JVM has had a
- *       record for {@code stopAfterIdle} (when set), or once {@link #drain()} was called in this
- *       JVM (a Ctrl-C of an embedded run).
+ *       the DirectRunner and the FlinkRunner, once the partition has no backlog and no partition of
+ *       the run in this JVM has had a record for {@code stopAfterIdle} (when set; a runner busy
+ *       downstream may not ask for records for a while, so a backlog means not idle), or once
+ *       {@link #drain()} was called in this JVM (a Ctrl-C of an embedded run).
  * </ul>
  *
  * <p>Each partition's watermark is reported as a Beam gauge, {@value #WATERMARK_GAUGE_PREFIX}
@@ -168,11 +169,13 @@ public final class EventTimePolicy<K, V> extends TimestampPolicy<K, V> {
     long now = System.currentTimeMillis();
     long idleMillis = now - lastRecordMillis;
     long runIdleMillis = now - run.lastRecordMillis.get();
-    if (DRAIN.get() || (stopAfterIdle != null && runIdleMillis >= stopAfterIdle.getMillis())) {
+    boolean caughtUp = context.getMessageBacklog() == 0;
+    if (DRAIN.get()
+        || (stopAfterIdle != null && caughtUp && runIdleMillis >= stopAfterIdle.getMillis())) {
       watermark = BoundedWindow.TIMESTAMP_MAX_VALUE;
     } else if (maxEventTime.isAfter(BoundedWindow.TIMESTAMP_MIN_VALUE)) {
       Instant bounded = maxEventTime.minus(maxOutOfOrderness);
-      if (context.getMessageBacklog() == 0 && idleMillis > 0) {
+      if (caughtUp && idleMillis > 0) {
         bounded = bounded.plus(Duration.millis(idleMillis));
       }
       if (bounded.isAfter(watermark)) {
