@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -127,6 +129,21 @@ final class KafkaBroker extends ExternalResource {
       }
     }
     return byKey;
+  }
+
+  /** Waits until {@code topic} exists, for a stream that must not start before it. */
+  void awaitTopic(String topic, Duration timeout) throws Exception {
+    Properties config = new Properties();
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (Admin admin = Admin.create(config)) {
+      while (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("no topic " + topic + " within " + timeout);
+        }
+        Thread.sleep(200);
+      }
+    }
   }
 
   private void script(String command) throws IOException, InterruptedException {

@@ -9,6 +9,9 @@ import static org.junit.Assert.assertEquals;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.junit.runners.JUnit4;
@@ -130,6 +133,20 @@ public class SluiceTest {
         err());
   }
 
+  /** {@code pageviews --streaming=true} on an unused port, with {@code more} options. */
+  private int stream(String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "pageviews",
+                "--streaming=true",
+                "--kafkaBootstrapServers=127.0.0.1:1",
+                "--topic=t",
+                "--output=o"));
+    args.addAll(Arrays.asList(more));
+    return run(args.toArray(new String[0]));
+  }
+
   @Test
   public void streamingUsageErrorsAreOneLine() {
     assertEquals(Sluice.USAGE, run("pageviews", "--streaming=true", "--output=o"));
@@ -139,26 +156,10 @@ public class SluiceTest {
         err());
     assertEquals(Sluice.USAGE, run("pageviews", "--output=o"));
     assertThat(err(), containsString("missing required option --input"));
-    assertEquals(
-        Sluice.USAGE,
-        run(
-            "pageviews",
-            "--streaming=true",
-            "--kafkaBootstrapServers=127.0.0.1:1",
-            "--topic=t",
-            "--output=o",
-            "--runner=SparkRunner"));
+    assertEquals(Sluice.USAGE, stream("--runner=SparkRunner"));
     assertThat(err(), containsString("runs on the DirectRunner and the FlinkRunner"));
     assertEquals(1, err().lines().count());
-    assertEquals(
-        Sluice.USAGE,
-        run(
-            "pageviews",
-            "--streaming=true",
-            "--kafkaBootstrapServers=127.0.0.1:1",
-            "--topic=t",
-            "--output=o",
-            "--earlyFiringsEvery=soon"));
+    assertEquals(Sluice.USAGE, stream("--earlyFiringsEvery=soon"));
     assertThat(err(), containsString("cannot read duration 'soon'"));
   }
 

@@ -146,6 +146,7 @@ public class StreamingPageViewsIT {
             "--stateBackendStoragePath=" + checkpoints.toUri(),
             "--externalizedCheckpointsEnabled=true",
             "--retainExternalizedCheckpointsOnCancellation=true");
+    KAFKA.awaitTopic(topic, Duration.ofMinutes(1));
     Process first = sluiceProcess(args, out.resolve("first.log"));
     awaitCheckpoint(first, checkpoints, 4);
     first.destroyForcibly().waitFor(1, TimeUnit.MINUTES);
