@@ -53,9 +53,7 @@ final class ClusterRuns {
         if (side.equals("direct")) {
           sluice(args.toArray(new String[0]));
         } else {
-          List<String> submit = new ArrayList<>(List.of(script, "submit"));
-          submit.addAll(args);
-          run(submit, out.resolve("submit-" + args.get(0) + ".log").toFile());
+          submit(script, args, out.resolve("submit-" + args.get(0) + ".log").toFile());
         }
       }
     }
@@ -65,6 +63,14 @@ final class ClusterRuns {
           "--left=" + out.resolve("direct/" + output),
           "--right=" + out.resolve("cluster/" + output));
     }
+  }
+
+  /** Runs {@code script submit ARGS}, its output in {@code log}, and asserts that it exits 0. */
+  static void submit(String script, List<String> args, File log)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(script, "submit"));
+    command.addAll(args);
+    run(command, log);
   }
 
   private static void run(List<String> command, File log) throws IOException, InterruptedException {

@@ -169,7 +169,7 @@ public class StreamingPageViewsIT {
   }
 
   /** The last pane of each {@code _id}, without its pane, as JSON text. */
-  private static TreeSet<String> lastPanes(Map<String, List<JsonNode>> panes) {
+  static TreeSet<String> lastPanes(Map<String, List<JsonNode>> panes) {
     TreeSet<String> last = new TreeSet<>();
     for (List<JsonNode> ofId : panes.values()) {
       ObjectNode record = (ObjectNode) ofId.get(ofId.size() - 1).deepCopy();
@@ -180,7 +180,7 @@ public class StreamingPageViewsIT {
   }
 
   /** The records of the JSON-lines files under {@code path} (or of that file), as JSON text. */
-  private static TreeSet<String> records(Path path) throws IOException {
+  static TreeSet<String> records(Path path) throws IOException {
     TreeSet<String> records = new TreeSet<>();
     for (JsonNode record : jsonLines(path)) {
       records.add(record.toString());
@@ -189,7 +189,7 @@ public class StreamingPageViewsIT {
   }
 
   /** Fails with only the records that differ when the two sets are not equal. */
-  private static void assertSameRecords(TreeSet<String> expected, TreeSet<String> actual) {
+  static void assertSameRecords(TreeSet<String> expected, TreeSet<String> actual) {
     TreeSet<String> missing = new TreeSet<>(expected);
     missing.removeAll(actual);
     TreeSet<String> unexpected = new TreeSet<>(actual);
@@ -367,7 +367,7 @@ public class StreamingPageViewsIT {
   }
 
   /** Every pane record under {@code dir}, by {@code _id}, in pane order. */
-  private static Map<String, List<JsonNode>> panesById(Path dir) throws IOException {
+  static Map<String, List<JsonNode>> panesById(Path dir) throws IOException {
     Map<String, List<JsonNode>> byId = new TreeMap<>();
     for (JsonNode record : jsonLines(dir)) {
       byId.computeIfAbsent(record.get("_id").asText(), k -> new ArrayList<>()).add(record);
@@ -394,7 +394,7 @@ public class StreamingPageViewsIT {
   }
 
   /** The JSON lines of every finished {@code .json} file under {@code dir}. */
-  private static List<JsonNode> jsonLines(Path dir) throws IOException {
+  static List<JsonNode> jsonLines(Path dir) throws IOException {
     List<String> lines = new ArrayList<>();
     try (Stream<Path> files = Files.walk(dir)) {
       for (Path file :
