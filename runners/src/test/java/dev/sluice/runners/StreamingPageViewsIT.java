@@ -88,13 +88,7 @@ public class StreamingPageViewsIT {
   @Test
   public void catchUpRunOverAReplayedTreeEndsWithTheBatchRecords() throws Exception {
     Path out = TMP.newFolder("catch-up").toPath();
-    sluice(
-        "produce",
-        "--input=testdata/pageviews/input",
-        "--kafkaBootstrapServers=" + KAFKA.bootstrapServers(),
-        "--topic=replay",
-        "--partitions=2",
-        "--rate=0");
+    replayBundledTree("replay", 2, 0);
     sluice(
         "pageviews",
         "--streaming=true",
@@ -123,15 +117,7 @@ public class StreamingPageViewsIT {
     Path checkpoints = TMP.newFolder("checkpoints").toPath();
     String topic = "restart";
     CompletableFuture<String> producer =
-        CompletableFuture.supplyAsync(
-            () ->
-                sluice(
-                    "produce",
-                    "--input=testdata/pageviews/input",
-                    "--kafkaBootstrapServers=" + KAFKA.bootstrapServers(),
-                    "--topic=" + topic,
-                    "--partitions=2",
-                    "--rate=100"));
+        CompletableFuture.supplyAsync(() -> replayBundledTree(topic, 2, 100));
     List<String> args =
         List.of(
             "pageviews",
@@ -166,6 +152,17 @@ public class StreamingPageViewsIT {
     JsonNode summary = MAPPER.readTree(out.resolve("summary.json").toFile());
     assertTrue(summary.toString(), summary.get("records_read").asLong() < 3_086);
     assertTrue(summary.toString(), summary.get("replayed_messages_dropped").asLong() > 0);
+  }
+
+  /** {@code sluice produce} of the bundled tree to {@code topic}; returns what it printed. */
+  private static String replayBundledTree(String topic, int partitions, int rate) {
+    return sluice(
+        "produce",
+        "--input=testdata/pageviews/input",
+        "--kafkaBootstrapServers=" + KAFKA.bootstrapServers(),
+        "--topic=" + topic,
+        "--partitions=" + partitions,
+        "--rate=" + rate);
   }
 
   /** The last pane of each {@code _id}, without its pane, as JSON text. */
@@ -204,6 +201,35 @@ public class StreamingPageViewsIT {
             + ": "
             + unexpected,
         missing.isEmpty() && unexpected.isEmpty());
+  }
+
+  /**
+   * A stream without {@code --stopAfterIdle}, stopped with SIGTERM (what Ctrl-C's SIGINT also
+   * does): before the JVM exits, every open window gets its last pane and the summary is written.
+   */
+  @Test
+  public void terminatingARunDrainsItsOpenWindows() throws Exception {
+    Path out = TMP.newFolder("drain").toPath();
+    replayBundledTree("drain", 1, 0);
+    Process run =
+        sluiceProcess(
+            List.of(
+                "pageviews",
+                "--streaming=true",
+                "--kafkaBootstrapServers=" + KAFKA.bootstrapServers(),
+                "--topic=drain",
+                "--output=" + out),
+            out.resolve("run.log"));
+    // The last hour before the stream's end closes only when it drains; the one before it on time.
+    awaitPane(null, out.resolve("pageviews"), "window=2017-09-18T01:00", "on_time");
+    run.destroy();
+    assertTrue("the run did not stop within 2 minutes", run.waitFor(2, TimeUnit.MINUTES));
+    assertSameRecords(
+        records(Path.of("testdata/pageviews/expected/pageviews.json")),
+        lastPanes(panesById(out.resolve("pageviews"))));
+    JsonNode summary = MAPPER.readTree(out.resolve("summary.json").toFile());
+    assertEquals(summary.toString(), "end of time", summary.get("final_watermark").asText());
+    assertEquals(summary.toString(), 3_086, summary.get("records_read").asLong());
   }
 
   /** Starts {@code sluice ARGS} in a JVM of its own, as {@code .mvn/jvm.config} sets it up. */
@@ -408,7 +434,10 @@ public class StreamingPageViewsIT {
     return parse(lines);
   }
 
-  /** Waits until a pane file of {@code timing} exists in {@code window}, or the run ended. */
+  /**
+   * Waits until a pane file of {@code timing} exists in {@code window}, or the in-process run (null
+   * for none) ended.
+   */
   private static void awaitPane(
       CompletableFuture<String> run, Path pageviews, String window, String timing)
       throws Exception {
@@ -422,7 +451,7 @@ public class StreamingPageViewsIT {
           }
         }
       }
-      if (run.isDone()) {
+      if (run != null && run.isDone()) {
         run.get();
         throw new AssertionError("the run ended before a " + timing + " pane of " + window);
       }
