@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -68,6 +70,73 @@ public class ChurnPipelineTest {
     ChurnPipeline.run(
         ChurnPipeline.parseOptions(
             "--input=" + parquetOut.resolve("labelled"), "--output=" + fromParquetOut));
+  }
+
+  /**
+   * A gzip file cut mid-stream (an interrupted upload) beside the good files: the run completes,
+   * the file becomes one dead letter that names it and says how many records were kept, the records
+   * before the cut are labelled, and every event is still accounted for.
+   */
+  @Test
+  public void aGzipFileCutMidStreamIsOneDeadLetterAndTheRunCompletes() throws Exception {
+    Path input = TMP.newFolder("cut-input").toPath();
+    for (String name : new String[] {"sparkify-2018-11-slice.json", "malformed.json"}) {
+      Files.copy(TESTDATA.resolve("input").resolve(name), input.resolve(name));
+    }
+    byte[] whole;
+    try (InputStream in = Files.newInputStream(TESTDATA.resolve("input/eventsim-slice.json.gz"))) {
+      whole = in.readAllBytes();
+    }
+    Files.write(input.resolve("cut.json.gz"), Arrays.copyOf(whole, whole.length / 2));
+    Path out = TMP.newFolder("cut-output").toPath();
+    ChurnPipeline.run(ChurnPipeline.parseOptions("--input=" + input, "--output=" + out));
+
+    JsonNode summary = MAPPER.readTree(out.resolve("summary.json").toFile());
+    assertEquals(summary.toString(), 1, summary.get("unreadable_files").asLong());
+    // The unreadable file is a dead letter of its own, beside the events read.
+    assertEquals(
+        summary.toString(),
+        summary.get("events_read").asLong(),
+        summary.get("labelled_events").asLong()
+            + summary.get("guest_events_skipped").asLong()
+            + summary.get("bad_events").asLong());
+    assertEquals(
+        summary.toString(),
+        summary.get("bad_events").asLong() + 1,
+        summary.get("dead_letters").asLong());
+    List<String> cut = new ArrayList<>();
+    try (Stream<Path> files = Files.list(out.resolve("dead-letter"))) {
+      for (Path file : files.filter(Files::isRegularFile).collect(Collectors.toList())) {
+        for (String line : Files.readAllLines(file)) {
+          if (line.contains("cut.json.gz")) {
+            cut.add(line);
+          }
+        }
+      }
+    }
+    assertEquals(cut.toString(), 1, cut.size());
+    JsonNode deadLetter = MAPPER.readTree(cut.get(0));
+    assertTrue(
+        deadLetter.toString(),
+        deadLetter
+            .get("reason")
+            .asText()
+            .matches("unreadable file \\(after [1-9][0-9]* records\\).*"));
+    long kept = Long.parseLong(deadLetter.get("reason").asText().replaceAll("\\D*(\\d+).*", "$1"));
+    // Read: the good files' events, and the records before the cut.
+    long eventsimRecords;
+    try (BufferedReader lines =
+        new BufferedReader(
+            new InputStreamReader(
+                new GZIPInputStream(new ByteArrayInputStream(whole)), StandardCharsets.UTF_8))) {
+      eventsimRecords = lines.lines().filter(line -> !line.isBlank()).count();
+    }
+    JsonNode all = MAPPER.readTree(jsonOut.resolve("summary.json").toFile());
+    assertTrue(summary.toString(), kept > 0 && kept < eventsimRecords);
+    assertEquals(
+        summary.toString(),
+        all.get("events_read").asLong() - eventsimRecords + kept,
+        summary.get("events_read").asLong());
   }
 
   /**
