@@ -22,21 +22,15 @@ import java.util.PriorityQueue;
 import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 import org.apache.beam.sdk.values.Row;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
@@ -171,7 +165,8 @@ public final class ProducePageViews {
     AtomicReference<Exception> failure = new AtomicReference<>();
     List<Message> messages = read(options.getInput(), System.err);
     messages.sort(Comparator.comparingLong(m -> m.ts));
-    createTopic(options);
+    KafkaTopics.create(
+        options.getKafkaBootstrapServers(), options.getTopic(), options.getPartitions());
     long lateBy = TimeArguments.duration(options.getLateBy()).getMillis();
     boolean now = options.getTimestamps().equals("now");
     Random random = new Random(42);
@@ -335,31 +330,5 @@ public final class ProducePageViews {
     config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     return new KafkaProducer<>(config);
-  }
-
-  private static void createTopic(Options options) throws InterruptedException {
-    Properties config = new Properties();
-    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.getKafkaBootstrapServers());
-    try (Admin admin = Admin.create(config)) {
-      admin
-          .createTopics(
-              List.of(new NewTopic(options.getTopic(), options.getPartitions(), (short) 1)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new IllegalArgumentException(
-            "cannot create topic "
-                + options.getTopic()
-                + " at "
-                + options.getKafkaBootstrapServers()
-                + ": "
-                + e.getCause().getMessage(),
-            e);
-      }
-    } catch (TimeoutException e) {
-      throw new IllegalArgumentException(
-          "no Kafka broker answered at " + options.getKafkaBootstrapServers() + " within 30 s", e);
-    }
   }
 }

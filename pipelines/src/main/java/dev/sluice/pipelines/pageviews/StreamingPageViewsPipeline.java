@@ -18,12 +18,8 @@ import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.metrics.Counter;
@@ -47,8 +43,6 @@ import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
@@ -220,7 +214,7 @@ public final class StreamingPageViewsPipeline {
    * @throws IOException if the summary cannot be written
    */
   static @Nullable PipelineResult run(PageViewsPipeline.Options options) throws IOException {
-    checkTopic(options.getKafkaBootstrapServers(), options.getTopic());
+    KafkaTopics.requireExisting(options.getKafkaBootstrapServers(), options.getTopic());
     EventTimePolicy.resetDrain();
     PipelineRun run =
         PipelineRun.start(
@@ -320,36 +314,6 @@ public final class StreamingPageViewsPipeline {
       } catch (IllegalStateException e) {
         // The JVM is already shutting down: the hook is running and waits for this run.
       }
-    }
-  }
-
-  /**
-   * Checks, before the pipeline is built, that a broker answers and {@code topic} exists: KafkaIO
-   * lists the topic's partitions once, when it splits the read, and fails on a topic it cannot
-   * find.
-   *
-   * @throws IllegalArgumentException with one line when no broker answers within 30 s or the topic
-   *     does not exist
-   */
-  static void checkTopic(String bootstrapServers, String topic) {
-    Properties config = new Properties();
-    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    try (Admin admin = Admin.create(config)) {
-      Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      if (!topics.contains(topic)) {
-        throw new IllegalArgumentException(
-            "topic '"
-                + topic
-                + "' does not exist at "
-                + bootstrapServers
-                + ": create it first (sluice produce creates it)");
-      }
-    } catch (TimeoutException | ExecutionException e) {
-      throw new IllegalArgumentException(
-          "no Kafka broker answered at " + bootstrapServers + " within 30 s", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while listing the topics", e);
     }
   }
 
