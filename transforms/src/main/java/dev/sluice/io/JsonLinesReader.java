@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
+import java.util.Base64;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.ResourceId;
@@ -12,7 +13,10 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 /**
  * Reads JSON lines ({@link FileFormat#JSON}, {@link FileFormat#JSON_GZIP}): each non-blank line is
  * one record, decoded by {@link RecordDecoder#fromJson}; a rejected line's dead-letter payload is
- * the line itself. Blank lines hold no record and are reported as such.
+ * the line itself. Blank lines hold no record and are reported as such. A line that is not valid
+ * UTF-8 is rejected with the reason {@value #NOT_UTF8} and its bytes as the payload, {@code
+ * base64:} and their Base64, rather than decoded with replacement characters into a record that
+ * would pass altered.
  *
  * <p>The file is decompressed by its name, as Beam's {@link Compression#AUTO} detects it ({@code
  * .gz}, {@code .bz2}, {@code .zst}, {@code .deflate}, ...); a compressed file is read whole. An
@@ -22,6 +26,9 @@ final class JsonLinesReader implements RecordReader {
   private static final long serialVersionUID = 1L;
 
   static final JsonLinesReader INSTANCE = new JsonLinesReader();
+
+  /** The dead-letter reason of a line that is not valid UTF-8. */
+  static final String NOT_UTF8 = "not UTF-8 (payload: the line's bytes in base64)";
 
   private JsonLinesReader() {}
 
@@ -48,6 +55,11 @@ final class JsonLinesReader implements RecordReader {
         first = false;
         if (line.isBlank()) {
           out.blankLine();
+          continue;
+        }
+        byte[] invalid = lines.invalidUtf8();
+        if (invalid != null) {
+          out.badRecord("base64:" + Base64.getEncoder().encodeToString(invalid), NOT_UTF8);
           continue;
         }
         T value;

@@ -3,6 +3,9 @@ package dev.sluice.io;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -10,8 +13,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * Reads UTF-8 lines from a stream and knows the byte offset of each, so that a byte range of a file
  * can be read line by line. Lines end at {@code \n}, {@code \r\n} or {@code \r}, as Beam's {@code
- * TextIO} and Java's {@code BufferedReader} end them; malformed UTF-8 becomes U+FFFD, as {@code
- * InputStreamReader} decodes it.
+ * TextIO} and Java's {@code BufferedReader} end them. A line that is not valid UTF-8 is decoded
+ * with U+FFFD in place of the malformed bytes, as {@code InputStreamReader} decodes it, and {@link
+ * #invalidUtf8()} gives its original bytes so that the caller can reject it rather than pass on
+ * altered text.
  */
 final class LineReader implements Closeable {
   private static final int BUFFER = 64 * 1024;
@@ -22,6 +27,7 @@ final class LineReader implements Closeable {
   private int limit;
   private long bufferStart;
   private byte[] line = new byte[256];
+  private byte @Nullable [] invalidUtf8;
 
   /**
    * @param in the stream, positioned at byte {@code offset} of its file
@@ -82,11 +88,12 @@ final class LineReader implements Closeable {
    * @return the line, or null at the end of the stream
    */
   @Nullable String readLine() throws IOException {
+    invalidUtf8 = null;
     int length = 0;
     boolean any = false;
     while (true) {
       if (pos == limit && !fill()) {
-        return any ? new String(line, 0, length, StandardCharsets.UTF_8) : null;
+        return any ? decode(line, 0, length) : null;
       }
       any = true;
       int start = pos;
@@ -96,7 +103,7 @@ final class LineReader implements Closeable {
       int chunk = pos - start;
       if (pos < limit && length == 0) {
         // The whole line is in the buffer: decode it from there.
-        String text = new String(buffer, start, chunk, StandardCharsets.UTF_8);
+        String text = decode(buffer, start, chunk);
         endLine();
         return text;
       }
@@ -107,9 +114,37 @@ final class LineReader implements Closeable {
       length += chunk;
       if (pos < limit) {
         endLine();
-        return new String(line, 0, length, StandardCharsets.UTF_8);
+        return decode(line, 0, length);
       }
     }
+  }
+
+  /**
+   * The bytes of the line {@link #readLine} returned last when they are not valid UTF-8 (its text
+   * then holds U+FFFD for each malformed sequence), or null when they are.
+   */
+  byte @Nullable [] invalidUtf8() {
+    return invalidUtf8;
+  }
+
+  /**
+   * Decodes UTF-8 as {@code new String} does, and keeps the bytes when they are malformed. Only a
+   * line whose text holds U+FFFD can be malformed, so valid lines are checked by one scan.
+   */
+  private String decode(byte[] bytes, int offset, int length) {
+    String text = new String(bytes, offset, length, StandardCharsets.UTF_8);
+    if (text.indexOf('\uFFFD') >= 0) {
+      try {
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(bytes, offset, length));
+      } catch (CharacterCodingException e) {
+        invalidUtf8 = Arrays.copyOfRange(bytes, offset, offset + length);
+      }
+    }
+    return text;
   }
 
   /** Skips the rest of the current line and its terminator. */

@@ -3,6 +3,7 @@ package dev.sluice.io;
 import static org.junit.Assert.assertEquals;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringReader;
@@ -10,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.apache.beam.sdk.Pipeline;
@@ -149,6 +152,43 @@ public class JsonLinesReaderTest {
       }
       assertEquals("splits of " + splitSize + " bytes", expectedLines(), read(splits).lines);
     }
+  }
+
+  /**
+   * A line with bytes that are not UTF-8 is rejected with its bytes in base64, in the middle of a
+   * buffer and across a buffer's end; a line holding U+FFFD written as valid UTF-8 passes as it is.
+   */
+  @Test
+  public void aLineThatIsNotUtf8IsABadRecordWithItsBytes() throws IOException {
+    byte[] invalid = {'{', '"', 'u', '"', ':', '"', (byte) 0xC3, '(', '"', '}'};
+    String replacement = "{\"u\":\"\uFFFD\"}";
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    bytes.write("{\"a\":1}\n".getBytes(StandardCharsets.UTF_8));
+    bytes.write(invalid);
+    bytes.write('\n');
+    bytes.write((replacement + "\n").getBytes(StandardCharsets.UTF_8));
+    // A long line that crosses the reader's 64 KiB buffer, with one malformed byte at its end.
+    byte[] longLine = new byte[70_000];
+    Arrays.fill(longLine, (byte) 'x');
+    longLine[longLine.length - 1] = (byte) 0xFF;
+    bytes.write(longLine);
+    bytes.write('\n');
+    Path file = tmp.getRoot().toPath().resolve("utf8.json");
+    Files.write(file, bytes.toByteArray());
+
+    Collected out = read(List.of(FileSplit.whole(metadata(file), FileFormat.JSON)));
+    assertEquals(List.of("{\"a\":1}", replacement), out.lines);
+    assertEquals(
+        List.of(
+            "base64:"
+                + Base64.getEncoder().encodeToString(invalid)
+                + ": "
+                + JsonLinesReader.NOT_UTF8,
+            "base64:"
+                + Base64.getEncoder().encodeToString(longLine)
+                + ": "
+                + JsonLinesReader.NOT_UTF8),
+        out.bad);
   }
 
   @Test
