@@ -37,11 +37,14 @@ import org.apache.beam.sdk.values.KV;
  */
 public final class BundleFiles {
 
+  /** How the name of a temporary directory under the root starts. */
+  public static final String TEMP_PREFIX = ".temp-sluice-";
+
   private BundleFiles() {}
 
   /** The temporary directory of one write under {@code root}. */
   public static String tempDirectory(String root) {
-    return root + "/.temp-sluice-" + UUID.randomUUID();
+    return root + "/" + TEMP_PREFIX + UUID.randomUUID();
   }
 
   /** Writes the lines of one bundle, each destination to its own temporary file. */
@@ -140,20 +143,7 @@ public final class BundleFiles {
     }
 
     private void deleteTemporaryDirectory() throws IOException {
-      List<ResourceId> left = new ArrayList<>();
-      for (org.apache.beam.sdk.io.fs.MatchResult.Metadata file :
-          FilePlan.match(tempDirectory + "/**")) {
-        left.add(file.resourceId());
-      }
-      FileSystems.delete(left, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
-      if (!tempDirectory.contains("://")) {
-        java.nio.file.Path dir = java.nio.file.Path.of(tempDirectory);
-        if (java.nio.file.Files.exists(dir)) {
-          try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-          }
-        }
-      }
+      FileTrees.delete(tempDirectory);
     }
   }
 }

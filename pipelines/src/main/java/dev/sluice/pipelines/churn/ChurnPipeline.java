@@ -226,11 +226,12 @@ public final class ChurnPipeline {
   public static @Nullable PipelineResult run(Options options) throws IOException {
     PipelineRun run =
         PipelineRun.start(
-            "churn",
-            options,
-            options.getInput(),
-            options.getOutput(),
-            FileFormat.parse(options.getFormat()));
+                "churn",
+                options,
+                options.getInput(),
+                options.getOutput(),
+                FileFormat.parse(options.getFormat()))
+            .replacing(LABELLED, STAYED, CANCELLED);
     FilePlan input = FilePlan.list(options.getInput());
     if (input.isEmpty()) {
       throw new IllegalArgumentException("no input file matches --input=" + options.getInput());

@@ -278,11 +278,12 @@ public final class PageViewsPipeline {
     }
     PipelineRun run =
         PipelineRun.start(
-            "pageviews",
-            options,
-            options.getInput(),
-            options.getOutput(),
-            FileFormat.parse(options.getFormat()));
+                "pageviews",
+                options,
+                options.getInput(),
+                options.getOutput(),
+                FileFormat.parse(options.getFormat()))
+            .replacing(PAGEVIEWS);
     Duration window = rollUp(options).windowSize();
     Instant from = TimeArguments.instant(options.getFrom());
     Instant to = TimeArguments.instant(options.getTo());

@@ -1,13 +1,19 @@
 package dev.sluice.pipelines.report;
 
 import dev.sluice.deadletter.DeadLetter;
+import dev.sluice.io.BundleFiles;
 import dev.sluice.io.FileFormat;
+import dev.sluice.io.FileTrees;
 import dev.sluice.io.WriteRecords;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.values.PCollection;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -17,6 +23,15 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * Pipeline}, the output paths and format, the dead-letter write, {@code --graph}/{@code
  * --graphOnly}, the run watched to its end ({@link WatchedRun}), and the summary: read, written to
  * {@code OUTPUT/summary.json}, printed and checked.
+ *
+ * <p>The output contract, for a downstream reader: {@code OUTPUT/_SUCCESS} ({@value #SUCCESS}, zero
+ * bytes) is written last, only when the run finished, every output is complete and the summary's
+ * counts balance. Before the pipeline runs, {@code _SUCCESS} and {@code summary.json} are deleted,
+ * and so are the directories the pipeline declared with {@link #replacing} (and the dead-letter
+ * directory) with every file under them, and any temporary directory a killed run left: a rerun
+ * into the same output replaces it, and no file of an earlier run mixes with the new ones. {@code
+ * summary.json} is written whole or not at all (a temporary file, then a rename), before {@code
+ * _SUCCESS}, so a run whose counts do not add up leaves its summary but no {@code _SUCCESS}.
  *
  * <pre>{@code
  * PipelineRun run = PipelineRun.start("churn", options, options.getInput(), options.getOutput(),
@@ -31,6 +46,9 @@ public final class PipelineRun {
   /** The output directory of dead letters under {@code --output}. */
   public static final String DEAD_LETTER = "dead-letter";
 
+  /** The marker written last into the output directory of a complete, balanced run. */
+  public static final String SUCCESS = "_SUCCESS";
+
   private final String name;
   private final RunOptions options;
   private final String input;
@@ -39,6 +57,7 @@ public final class PipelineRun {
   private final FileFormat format;
   private final long startMillis;
   private final Pipeline pipeline;
+  private final List<String> replaced = new ArrayList<>(List.of(DEAD_LETTER));
 
   private PipelineRun(
       String name, RunOptions options, String input, String output, FileFormat format) {
@@ -65,6 +84,20 @@ public final class PipelineRun {
   public static PipelineRun start(
       String name, RunOptions options, String input, String output, FileFormat format) {
     return new PipelineRun(name, options, input, output, format);
+  }
+
+  /**
+   * Declares output directories under {@code --output} that this run writes whole: before the
+   * pipeline runs they are deleted with every file under them (the dead-letter directory always
+   * is). A run that appends to its output, such as a stream restarted from a savepoint, declares
+   * none.
+   *
+   * @param directories names under the output directory ({@code labelled})
+   * @return this run
+   */
+  public PipelineRun replacing(String... directories) {
+    replaced.addAll(List.of(directories));
+    return this;
   }
 
   /** The pipeline to build the graph on. */
@@ -116,6 +149,7 @@ public final class PipelineRun {
     if (PipelineGraph.writeIfAsked(pipeline, options)) {
       return null;
     }
+    clearOutput();
     PipelineResult result = WatchedRun.untilDone(pipeline, options, progress);
     RunSummary.Builder summary =
         RunSummary.builder(name)
@@ -131,6 +165,30 @@ public final class PipelineRun {
             .build();
     built.report(output);
     check.accept(built);
+    writeSuccessMarker();
     return result;
+  }
+
+  /**
+   * Deletes the marker and summary of an earlier run, then the replaced directories and the
+   * temporary directories of writes that never finished.
+   */
+  private void clearOutput() throws IOException {
+    FileSystems.delete(
+        List.of(
+            FileSystems.matchNewResource(output + "/" + SUCCESS, false),
+            FileSystems.matchNewResource(output + "/" + RunSummary.FILE, false)),
+        MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    for (String directory : replaced) {
+      FileTrees.delete(output(directory));
+    }
+    for (String temporary : FileTrees.directoriesStartingWith(output, BundleFiles.TEMP_PREFIX)) {
+      FileTrees.delete(temporary);
+    }
+  }
+
+  private void writeSuccessMarker() throws IOException {
+    FileSystems.create(FileSystems.matchNewResource(output + "/" + SUCCESS, false), "text/plain")
+        .close();
   }
 }

@@ -9,11 +9,14 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
@@ -147,16 +150,27 @@ public final class RunSummary {
 
   /**
    * Writes {@link #toJson()} to {@code path}, through Beam's {@code FileSystems} (local or any
-   * registered scheme), replacing any file there.
+   * registered scheme), replacing any file there. The file appears whole or not at all: it is
+   * written beside {@code path} under a temporary name, then renamed.
    *
    * @throws IOException if the file cannot be written
    */
   public void writeTo(String path) throws IOException {
     ResourceId file = FileSystems.matchNewResource(path, /* isDirectory= */ false);
+    ResourceId temporary =
+        FileSystems.matchNewResource(
+            path.substring(0, path.lastIndexOf('/') + 1)
+                + ".tmp-"
+                + UUID.randomUUID()
+                + "-"
+                + file.getFilename(),
+            false);
     try (OutputStream out =
-        Channels.newOutputStream(FileSystems.create(file, "application/json"))) {
+        Channels.newOutputStream(FileSystems.create(temporary, "application/json"))) {
       out.write(toJson().getBytes(StandardCharsets.UTF_8));
     }
+    FileSystems.rename(
+        List.of(temporary), List.of(file), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
   }
 
   /**
