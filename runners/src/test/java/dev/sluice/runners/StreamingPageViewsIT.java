@@ -133,7 +133,7 @@ public class StreamingPageViewsIT {
             "--externalizedCheckpointsEnabled=true",
             "--retainExternalizedCheckpointsOnCancellation=true");
     KAFKA.awaitTopic(topic, Duration.ofMinutes(1));
-    Process first = sluiceProcess(args, out.resolve("first.log"));
+    Process first = SluiceCommand.process(args, out.resolve("first.log"));
     awaitCheckpoint(first, checkpoints, 4);
     first.destroyForcibly().waitFor(1, TimeUnit.MINUTES);
     // Flink keeps the latest checkpoint only: take it after the kill.
@@ -141,7 +141,7 @@ public class StreamingPageViewsIT {
 
     List<String> again = new ArrayList<>(args);
     again.add("--savepointPath=" + checkpoint.toUri());
-    Process second = sluiceProcess(again, out.resolve("second.log"));
+    Process second = SluiceCommand.process(again, out.resolve("second.log"));
     assertTrue("the restarted job did not end in 5 minutes", second.waitFor(5, TimeUnit.MINUTES));
     assertEquals(Files.readString(out.resolve("second.log")), 0, second.exitValue());
     producer.get(1, TimeUnit.MINUTES);
@@ -212,7 +212,7 @@ public class StreamingPageViewsIT {
     Path out = TMP.newFolder("drain").toPath();
     replayBundledTree("drain", 1, 0);
     Process run =
-        sluiceProcess(
+        SluiceCommand.process(
             List.of(
                 "pageviews",
                 "--streaming=true",
@@ -230,21 +230,6 @@ public class StreamingPageViewsIT {
     JsonNode summary = MAPPER.readTree(out.resolve("summary.json").toFile());
     assertEquals(summary.toString(), "end of time", summary.get("final_watermark").asText());
     assertEquals(summary.toString(), 3_086, summary.get("records_read").asLong());
-  }
-
-  /** Starts {@code sluice ARGS} in a JVM of its own, as {@code .mvn/jvm.config} sets it up. */
-  private static Process sluiceProcess(List<String> args, Path log) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("@.mvn/jvm.config");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Sluice.class.getName());
-    command.addAll(args);
-    return new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
   }
 
   /**
