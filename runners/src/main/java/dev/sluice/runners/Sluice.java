@@ -1,5 +1,6 @@
 package dev.sluice.runners;
 
+import dev.sluice.io.s3.S3StoreUnavailableException;
 import dev.sluice.pipelines.churn.ChurnPipeline;
 import dev.sluice.pipelines.diff.DiffPipeline;
 import dev.sluice.pipelines.pageviews.GeneratePageViews;
@@ -162,6 +163,9 @@ public final class Sluice {
     } catch (IllegalArgumentException e) {
       err.println(redact("sluice " + subcommand.name() + ": " + usageMessage(e, subcommand)));
       return USAGE;
+    } catch (S3StoreUnavailableException e) {
+      err.println(redact("sluice " + subcommand.name() + ": failed: " + e.getMessage()));
+      return FAILED;
     } catch (Exception e) {
       err.println(redact("sluice " + subcommand.name() + ": failed: " + rootMessage(e)));
       StringWriter trace = new StringWriter();

@@ -105,6 +105,18 @@ final class S3ProxyServer implements AutoCloseable {
    * store would: {@code localhost} needs path-style addressing.
    */
   List<String> options(String accessKeyId, String secretKey) {
+    return options(port, accessKeyId, secretKey);
+  }
+
+  /**
+   * {@link #options()} with the endpoint on another port of 127.0.0.1, such as a proxy's in front
+   * of this server.
+   */
+  List<String> optionsThrough(int proxyPort) {
+    return options(proxyPort, ACCESS_KEY_ID, SECRET_KEY);
+  }
+
+  private static List<String> options(int port, String accessKeyId, String secretKey) {
     return List.of(
         "--endpoint=http://localhost:" + port,
         "--s3PathStyleAccess=true",

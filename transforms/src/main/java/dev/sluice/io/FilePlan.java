@@ -127,13 +127,25 @@ public final class FilePlan implements Serializable {
     return splits;
   }
 
-  /** Every file matching {@code filepattern}; none when it matches nothing. */
+  /**
+   * Every file matching {@code filepattern}; none when it matches nothing.
+   *
+   * @throws IllegalArgumentException if the file system cannot list it (an object store that failed
+   *     every retry, a directory that cannot be read): that is no empty match
+   */
   static List<MatchResult.Metadata> match(String filepattern) {
     MatchResult match;
     try {
       match = FileSystems.match(filepattern, EmptyMatchTreatment.ALLOW);
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot list " + filepattern + ": " + e.getMessage(), e);
+    }
+    if (match.status() == MatchResult.Status.ERROR) {
+      try {
+        match.metadata();
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot list " + filepattern + ": " + e.getMessage(), e);
+      }
     }
     if (match.status() != MatchResult.Status.OK) {
       return List.of();

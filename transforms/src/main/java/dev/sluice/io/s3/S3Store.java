@@ -1,5 +1,6 @@
 package dev.sluice.io.s3;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -38,10 +39,12 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * S3Store.prepare(options, options.getInput(), options.getOutput());
  * }</pre>
  *
- * <p>{@link #prepare} lists each {@code s3://} path's bucket once, with no retries, and turns the
- * usual failures into one line: a wrong access key ID, a wrong secret key, a missing bucket, denied
- * access, no credentials or region, or an endpoint that cannot be reached. Credentials never appear
- * in its messages.
+ * <p>{@link #prepare} lists each {@code s3://} path's bucket once and turns the usual failures into
+ * one line: a wrong access key ID, a wrong secret key, a missing bucket, denied access, no
+ * credentials or region, or an endpoint that cannot be reached. Server errors, throttling and
+ * dropped connections are retried as the pipeline's own requests are ({@value #CHECK_ATTEMPTS}
+ * attempts with the SDK's backoff); when every attempt fails, {@link S3StoreUnavailableException}
+ * says so in one line. Credentials never appear in its messages.
  */
 public final class S3Store {
 
@@ -57,6 +60,9 @@ public final class S3Store {
   static final Region SELF_HOSTED_DEFAULT_REGION = Region.US_EAST_1;
 
   private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(20);
+
+  /** Attempts of the access check: the AWS SDK's default for S3, a first try and 3 retries. */
+  static final int CHECK_ATTEMPTS = 4;
 
   private S3Store() {}
 
@@ -95,6 +101,8 @@ public final class S3Store {
    * @param paths input and output paths, files, directories or globs; null entries are ignored
    * @throws IllegalArgumentException with a one-line message naming the path and the cause when a
    *     bucket cannot be listed
+   * @throws S3StoreUnavailableException with a one-line message naming the path when the store
+   *     failed every attempt with server errors, throttling or dropped connections
    */
   public static void prepare(PipelineOptions options, @Nullable String... paths) {
     Set<String> s3Paths = new LinkedHashSet<>();
@@ -127,7 +135,10 @@ public final class S3Store {
     }
   }
 
-  /** A client built like the pipeline's, but failing at once: no retries, a short timeout. */
+  /**
+   * A client built like the pipeline's, but with a short timeout and the SDK's default retry
+   * conditions (server errors, throttling, I/O errors) for {@value #CHECK_ATTEMPTS} attempts.
+   */
   private static S3Client checkingClient(S3StoreOptions options) {
     S3ClientBuilder builder =
         InstanceBuilder.ofType(S3ClientBuilderFactory.class)
@@ -139,7 +150,10 @@ public final class S3Store {
         current == null ? ClientOverrideConfiguration.builder() : current.toBuilder();
     return builder
         .overrideConfiguration(
-            override.retryPolicy(RetryPolicy.none()).apiCallTimeout(CHECK_TIMEOUT).build())
+            override
+                .retryPolicy(RetryPolicy.builder().numRetries(CHECK_ATTEMPTS - 1).build())
+                .apiCallTimeout(CHECK_TIMEOUT)
+                .build())
         .build();
   }
 
@@ -148,10 +162,33 @@ public final class S3Store {
     try {
       client.listObjectsV2(request -> request.bucket(bucket).prefix(listPrefixOf(path)).maxKeys(1));
     } catch (S3Exception e) {
+      if (e.statusCode() >= 500 || e.isThrottlingException()) {
+        throw unavailable(path, describe(e, bucket), e);
+      }
       throw new IllegalArgumentException(path + ": " + describe(e, bucket), e);
     } catch (SdkClientException e) {
-      throw new IllegalArgumentException(path + ": " + describe(e, options, bucket), e);
+      String reason = describe(e, options, bucket);
+      if (!reason.startsWith("cannot reach") && dropped(e)) {
+        throw unavailable(path, reason, e);
+      }
+      throw new IllegalArgumentException(path + ": " + reason, e);
     }
+  }
+
+  private static S3StoreUnavailableException unavailable(String path, String reason, Exception e) {
+    return new S3StoreUnavailableException(
+        path + ": the store failed every one of " + CHECK_ATTEMPTS + " attempts; last: " + reason,
+        e);
+  }
+
+  /** True when the request failed on an I/O error of an open connection (reset, no answer). */
+  private static boolean dropped(SdkClientException e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof IOException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The bucket of {@code s3://bucket/key}. */
