@@ -2,8 +2,6 @@ package dev.sluice.churn;
 
 import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.google.auto.value.AutoValue;
 import dev.sluice.deadletter.DeadLetter;
@@ -65,8 +63,6 @@ public abstract class LabelChurnFilesAsJson
 
   /** The directory of the events of users who churned. */
   public static final String CANCELLED = "cancelled";
-
-  private static final JsonFactory JSON = new JsonFactory();
 
   /** The files to read. */
   public abstract FilePlan plan();
@@ -178,8 +174,7 @@ public abstract class LabelChurnFilesAsJson
       try {
         JsonGenerator json = generators.get(destination);
         if (json == null) {
-          json = JSON.createGenerator(writer.stream(destination), JsonEncoding.UTF8);
-          json.setRootValueSeparator(null);
+          json = LabelledEventJson.generator(writer.stream(destination));
           generators.put(destination, json);
         }
         LabelledEventJson.write(json, event, churn, label);

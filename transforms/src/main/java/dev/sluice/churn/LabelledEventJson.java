@@ -1,7 +1,10 @@
 package dev.sluice.churn;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
+import java.io.OutputStream;
 
 /**
  * A {@link LabelledEvent} as the JSON object {@code WriteRecords} writes for it (Beam's {@code
@@ -10,8 +13,28 @@ import java.io.IOException;
  */
 final class LabelledEventJson {
 
+  private static final JsonFactory JSON = new JsonFactory();
+
   private LabelledEventJson() {}
 
+  /**
+   * A generator of UTF-8 bytes for {@link #write} on {@code out}, with nothing written between
+   * objects: the caller ends each line.
+   */
+  static JsonGenerator generator(OutputStream out) throws IOException {
+    JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8);
+    json.setRootValueSeparator(null);
+    return json;
+  }
+
+  /**
+   * Writes one labelled event as a JSON object, on a generator from {@link #generator}.
+   *
+   * @param json where to write
+   * @param e the event
+   * @param churn whether the event is on a churn page
+   * @param label 1 if the event's user churned, else 0
+   */
   static void write(JsonGenerator json, SparkifyEvent e, boolean churn, int label)
       throws IOException {
     json.writeStartObject();
