@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.stream.Collectors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Builders;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -228,7 +227,7 @@ class ParseSparkifyEventsPropertyTest {
             .list()
             .ofMaxSize(3);
     return Combinators.combine(
-            events(),
+            SparkifyEvents.any(Texts.any(), finiteDoubles()),
             Arbitraries.shuffle(FIELDS),
             styles,
             unknown,
@@ -247,49 +246,6 @@ class ParseSparkifyEventsPropertyTest {
                     .between(1, written.json.length() - 1)
                     .map(end -> written.json.substring(0, end)))
         .filter(line -> !line.isBlank());
-  }
-
-  private static Arbitrary<SparkifyEvent> events() {
-    Arbitrary<String> text = Texts.any().injectNull(0.3);
-    Arbitrary<Long> number = Arbitraries.longs().injectNull(0.3);
-    return Builders.withBuilder(SparkifyEvent::builder)
-        .use(text)
-        .in(SparkifyEvent.Builder::setArtist)
-        .use(text)
-        .in(SparkifyEvent.Builder::setAuth)
-        .use(text)
-        .in(SparkifyEvent.Builder::setFirstName)
-        .use(text)
-        .in(SparkifyEvent.Builder::setGender)
-        .use(number)
-        .in(SparkifyEvent.Builder::setItemInSession)
-        .use(text)
-        .in(SparkifyEvent.Builder::setLastName)
-        .use(finiteDoubles().injectNull(0.3))
-        .in(SparkifyEvent.Builder::setLength)
-        .use(text)
-        .in(SparkifyEvent.Builder::setLevel)
-        .use(text)
-        .in(SparkifyEvent.Builder::setLocation)
-        .use(text)
-        .in(SparkifyEvent.Builder::setMethod)
-        .use(Texts.any())
-        .in(SparkifyEvent.Builder::setPage)
-        .use(number)
-        .in(SparkifyEvent.Builder::setRegistration)
-        .use(number)
-        .in(SparkifyEvent.Builder::setSessionId)
-        .use(text)
-        .in(SparkifyEvent.Builder::setSong)
-        .use(number)
-        .in(SparkifyEvent.Builder::setStatus)
-        .use(Arbitraries.longs())
-        .in(SparkifyEvent.Builder::setTs)
-        .use(text)
-        .in(SparkifyEvent.Builder::setUserAgent)
-        .use(Texts.any())
-        .in(SparkifyEvent.Builder::setUserId)
-        .build(SparkifyEvent.Builder::build);
   }
 
   /**
