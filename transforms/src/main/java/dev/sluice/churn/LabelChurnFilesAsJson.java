@@ -43,7 +43,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * labelled/}, {@code stayed/} and {@code cancelled/} hold {@code part-SSSSS-of-NNNNN.json} (or
  * {@code .json.gz}) files with the lines {@code WriteRecords} writes for {@link LabelledEvent}s
  * ({@code churn} and {@code label}, then the Sparkify columns, nulls as {@code null}), byte for
- * byte.
+ * byte ({@link LabelledEventJson} names the one exception, text that UTF-8 cannot encode).
  *
  * <p>The first pass is {@link LabelChurnFiles}'s. In the second, {@code LabelAndWriteEvents} reads
  * each split again, labels each event and writes its line to {@code labelled} and to {@code stayed}

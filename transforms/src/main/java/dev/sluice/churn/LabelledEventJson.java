@@ -5,11 +5,14 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A {@link LabelledEvent} as the JSON object {@code WriteRecords} writes for it (Beam's {@code
- * ToJson} of the row {@code Select.flattenedSchema()} makes of it): {@code churn} and {@code
- * label}, then the Sparkify columns in order; absent values as {@code null}; no spaces.
+ * ToJson} of the row {@code Select.flattenedSchema()} makes of it), byte for byte in UTF-8: {@code
+ * churn} and {@code label}, then the Sparkify columns in order; absent values as {@code null}; no
+ * spaces. The one difference: text with an unpaired surrogate, which UTF-8 cannot encode and {@code
+ * WriteRecords} writes as {@code ?}, keeps it as a {@code \\uXXXX} escape.
  */
 final class LabelledEventJson {
 
@@ -70,9 +73,38 @@ final class LabelledEventJson {
     json.writeFieldName(field);
     if (value == null) {
       json.writeNull();
+    } else if (hasOnlyPairedSurrogates(value)) {
+      // Jackson 2.15's UTF-8 generator writes each half of a surrogate pair as a \\uXXXX escape
+      // (jackson-core#223); WriteRecords writes the character's four UTF-8 bytes. Given the bytes,
+      // the generator copies them and escapes only what JSON requires, as writeString does.
+      byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+      json.writeUTF8String(utf8, 0, utf8.length);
     } else {
       json.writeString(value);
     }
+  }
+
+  /**
+   * True when {@code text} holds a surrogate pair and no unpaired surrogate. Text with an unpaired
+   * surrogate, which UTF-8 cannot encode, keeps Jackson's escapes, so nothing is lost.
+   */
+  private static boolean hasOnlyPairedSurrogates(String text) {
+    boolean paired = false;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (!Character.isSurrogate(c)) {
+        continue;
+      }
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        paired = true;
+        i++;
+      } else {
+        return false;
+      }
+    }
+    return paired;
   }
 
   private static void number(JsonGenerator json, String field, Long value) throws IOException {

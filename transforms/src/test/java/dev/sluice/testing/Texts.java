@@ -61,6 +61,26 @@ public final class Texts {
         .map(pieces -> pieces.stream().collect(Collectors.joining()));
   }
 
+  /** Text with no unpaired surrogate: every character has a UTF-8 encoding. */
+  public static Arbitrary<String> wellFormed() {
+    return any().filter(text -> !hasUnpairedSurrogate(text));
+  }
+
+  /** Whether {@code text} holds a surrogate that is not half of a high-low pair. */
+  public static boolean hasUnpairedSurrogate(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Text that is not blank ({@link String#isBlank}). */
   public static Arbitrary<String> nonBlank() {
     return any().filter(text -> !text.isBlank());
