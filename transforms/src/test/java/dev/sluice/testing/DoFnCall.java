@@ -78,10 +78,15 @@ public final class DoFnCall {
   public static DoFnCall run(Body body) throws Exception {
     DoFnCall call = new DoFnCall();
     Recorder recorder = call.new Recorder();
-    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(call.new Container())) {
+    Closeable scope = MetricsEnvironment.scopedMetricsContainer(call.new Container());
+    try {
       body.call(recorder);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    } finally {
+      try {
+        scope.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
     return call;
   }
