@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A Flink 1.19 session cluster on 127.0.0.1 from Maven Central jars: one JobManager, one TaskManager
-# with 2 slots.
+# with 2 slots (FLINK_TASKMANAGERS=N starts N, each with 2 slots and 3 GB).
 #
-#   scripts/flink-cluster.sh start              builds FLINK_HOME (once), starts JobManager and TaskManager
+#   scripts/flink-cluster.sh start              builds FLINK_HOME (once), starts JobManager and TaskManagers
 #   scripts/flink-cluster.sh submit ARGS...     runs sluice ARGS on it (--runner=FlinkRunner
 #                                               --flinkMaster=127.0.0.1:8081, the shaded jar staged)
 #   scripts/flink-cluster.sh stop               stops them
@@ -17,6 +17,7 @@ CONF=$FLINK_HOME/conf
 RUN=$FLINK_HOME/run
 JAR=$ROOT/runners/target/sluice.jar
 REST=127.0.0.1:8081
+TASKMANAGERS=${FLINK_TASKMANAGERS:-1}
 
 build_home() {
   if [ ! -f "$FLINK_HOME/lib/.complete" ]; then
@@ -38,6 +39,18 @@ jobmanager.memory.process.size: 1024m
 taskmanager.memory.process.size: 3072m
 taskmanager.numberOfTaskSlots: 2
 parallelism.default: 2
+# A TaskManager that stops answering is declared lost after 10 s (Flink's default is 50 s), so a
+# job restarts soon after a worker dies.
+heartbeat.interval: 2000
+heartbeat.timeout: 10000
+# With several TaskManagers, a job's tasks spread over all of them rather than filling one first.
+cluster.evenly-spread-out-slots: true
+# A failed job (a lost TaskManager) restarts up to 3 times, 2 s apart, as a production session
+# cluster is set up; Flink's default without checkpointing is not to restart. Beam 2.62's
+# --numberOfExecutionRetries did not reach a batch job here.
+restart-strategy.type: fixed-delay
+restart-strategy.fixed-delay.attempts: 3
+restart-strategy.fixed-delay.delay: 2 s
 CONF
   cat > "$CONF/log4j2.properties" <<'LOG'
 rootLogger.level = WARN
@@ -58,26 +71,28 @@ resource_params() {
     | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://' | tail -n 2
 }
 
+# start_process NAME MAIN PARAMS [ARGS...]: ARGS go to MAIN after Flink's own.
 start_process() {
   local name=$1 main=$2 params=$3
+  shift 3
   local jvm dynamic
   jvm=$(resource_params "$params" | head -n 1)
   dynamic=$(resource_params "$params" | tail -n 1)
   # shellcheck disable=SC2086
   java $jvm @"$ROOT/.mvn/jvm.config" -Dlog.file="$RUN/$name.log" \
     -Dlog4j.configurationFile="$CONF/log4j2.properties" -cp "$FLINK_HOME/lib/*" \
-    "$main" --configDir "$CONF" $dynamic > "$RUN/$name.out" 2>&1 &
+    "$main" --configDir "$CONF" $dynamic "$@" > "$RUN/$name.out" 2>&1 &
   echo $! > "$RUN/$name.pid"
 }
 
 wait_for_taskmanager() {
   for _ in $(seq 1 90); do
-    if curl -sf "http://$REST/overview" 2>/dev/null | grep -q '"taskmanagers" *: *1'; then
+    if curl -sf "http://$REST/overview" 2>/dev/null | grep -q "\"taskmanagers\" *: *$TASKMANAGERS\b"; then
       return 0
     fi
     sleep 1
   done
-  echo "flink-cluster: no TaskManager registered within 90 s; see $RUN/" >&2
+  echo "flink-cluster: $TASKMANAGERS TaskManager(s) did not register within 90 s; see $RUN/" >&2
   return 1
 }
 
@@ -90,10 +105,15 @@ case "${1:-}" in
     fi
     start_process jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint \
       GET_JM_RESOURCE_PARAMS
-    start_process taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
-      GET_TM_RESOURCE_PARAMS
+    # Each TaskManager's resource ID is its name, which the REST API shows for every subtask and
+    # which names its pid file (run/NAME.pid).
+    for i in $(seq 1 "$TASKMANAGERS"); do
+      name="taskmanager$([ "$i" = 1 ] && echo "" || echo "-$i")"
+      start_process "$name" org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
+        GET_TM_RESOURCE_PARAMS -D "taskmanager.resource-id=$name"
+    done
     wait_for_taskmanager
-    echo "flink-cluster: session cluster at $REST (web UI http://$REST), 1 TaskManager, 2 slots"
+    echo "flink-cluster: session cluster at $REST (web UI http://$REST), $TASKMANAGERS TaskManager(s), 2 slots each"
     ;;
   submit)
     shift

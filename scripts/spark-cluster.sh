@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# A Spark 3.5 standalone cluster on 127.0.0.1 from Maven Central jars: one master, one worker.
+# A Spark 3.5 standalone cluster on 127.0.0.1 from Maven Central jars: one master, one worker
+# (SPARK_WORKERS=N starts N, each with 2 cores and 3 GB).
 #
-#   scripts/spark-cluster.sh start              builds SPARK_HOME (once), starts master and worker
+#   scripts/spark-cluster.sh start              builds SPARK_HOME (once), starts master and workers
 #   scripts/spark-cluster.sh submit ARGS...     spark-submit of runners/target/sluice.jar:
 #                                               ARGS are sluice's (e.g. churn --input=... --output=...)
 #   scripts/spark-cluster.sh stop               stops them
 #
-# Ports: master 7077 (UI 8080), worker UI 8082. Everything listens on 127.0.0.1 only.
+# Ports: master 7077 (UI 8080), worker UIs 8082, 8083, ... Everything listens on 127.0.0.1 only.
 # SPARK_HOME defaults to target/spark-home; the JVM options (Spark's --add-opens) are .mvn/jvm.config.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,7 @@ SPARK_HOME=${SPARK_HOME:-$ROOT/target/spark-home}
 RUN=$SPARK_HOME/run
 MASTER=spark://127.0.0.1:7077
 JAR=$ROOT/runners/target/sluice.jar
+WORKERS=${SPARK_WORKERS:-1}
 # SPARK_SCALA_VERSION: without it the launcher looks for source build directories.
 export SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 SPARK_MASTER_HOST=127.0.0.1 SPARK_SCALA_VERSION=2.12
 
@@ -38,12 +40,12 @@ build_home() {
 
 wait_for_worker() {
   for _ in $(seq 1 60); do
-    if curl -sf http://127.0.0.1:8080/json/ 2>/dev/null | grep -q '"aliveworkers" *: *1'; then
+    if curl -sf http://127.0.0.1:8080/json/ 2>/dev/null | grep -q "\"aliveworkers\" *: *$WORKERS\b"; then
       return 0
     fi
     sleep 1
   done
-  echo "spark-cluster: the worker did not register within 60 s; see $RUN/*.log" >&2
+  echo "spark-cluster: $WORKERS worker(s) did not register within 60 s; see $RUN/*.log" >&2
   return 1
 }
 
@@ -57,11 +59,15 @@ case "${1:-}" in
     java_spark org.apache.spark.deploy.master.Master --host 127.0.0.1 --port 7077 \
       --webui-port 8080 > "$RUN/master.log" 2>&1 &
     echo $! > "$RUN/master.pid"
-    java_spark org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 2 --memory 3g \
-      --webui-port 8082 --work-dir "$RUN/work" "$MASTER" > "$RUN/worker.log" 2>&1 &
-    echo $! > "$RUN/worker.pid"
+    for i in $(seq 1 "$WORKERS"); do
+      suffix=$([ "$i" = 1 ] && echo "" || echo "-$i")
+      java_spark org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 2 --memory 3g \
+        --webui-port $((8081 + i)) --work-dir "$RUN/work$suffix" "$MASTER" \
+        > "$RUN/worker$suffix.log" 2>&1 &
+      echo $! > "$RUN/worker$suffix.pid"
+    done
     wait_for_worker
-    echo "spark-cluster: master $MASTER (UI http://127.0.0.1:8080), one worker with 2 cores"
+    echo "spark-cluster: master $MASTER (UI http://127.0.0.1:8080), $WORKERS worker(s) with 2 cores each"
     ;;
   submit)
     shift

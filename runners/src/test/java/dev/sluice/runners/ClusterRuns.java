@@ -33,6 +33,26 @@ final class ClusterRuns {
     run(List.of(script, "start"), logs.resolve("start.log").toFile());
   }
 
+  /**
+   * Runs {@code script start} with {@code variable=value} in its environment (such as 2 workers).
+   */
+  static void start(String script, Path logs, String variable, String value)
+      throws IOException, InterruptedException {
+    ProcessBuilder start =
+        new ProcessBuilder(script, "start")
+            .redirectErrorStream(true)
+            .redirectOutput(logs.resolve("start.log").toFile());
+    start.environment().put(variable, value);
+    await(List.of(script, "start"), start.start(), logs.resolve("start.log").toFile());
+  }
+
+  /** Starts {@code script submit ARGS} and returns at once; its output goes to {@code log}. */
+  static Process startSubmit(String script, List<String> args, File log) throws IOException {
+    List<String> command = new ArrayList<>(List.of(script, "submit"));
+    command.addAll(args);
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+  }
+
   /** Runs {@code script stop}. */
   static void stop(String script, Path logs) throws IOException, InterruptedException {
     run(List.of(script, "stop"), logs.resolve("stop.log").toFile());
@@ -74,8 +94,15 @@ final class ClusterRuns {
   }
 
   private static void run(List<String> command, File log) throws IOException, InterruptedException {
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+    await(
+        command,
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start(),
+        log);
+  }
+
+  /** Waits up to 5 minutes for {@code process} and asserts that it exits 0. */
+  static void await(List<String> command, Process process, File log)
+      throws IOException, InterruptedException {
     if (!process.waitFor(5, TimeUnit.MINUTES)) {
       process.destroyForcibly();
       throw new IllegalStateException(command + " did not finish in 5 minutes");

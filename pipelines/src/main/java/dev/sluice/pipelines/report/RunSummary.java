@@ -105,6 +105,15 @@ public final class RunSummary {
     return total;
   }
 
+  private static boolean hasCommitted(MetricResult<Long> counter) {
+    try {
+      counter.getCommitted();
+      return true;
+    } catch (UnsupportedOperationException e) {
+      return false;
+    }
+  }
+
   /** A counter's committed value where the runner has one, else its attempted value; 0 if none. */
   static long valueOf(MetricResult<Long> counter) {
     Long value;
@@ -236,12 +245,19 @@ public final class RunSummary {
     /**
      * Adds every Beam counter of the run, by step ({@code "LabelChurn/EmitLabelledEvents"}) and
      * counter ({@code "LabelChurn.labelled_events"}: namespace's simple name, then the name).
-     * Committed values where the runner has them, else attempted ones. Beam's runners report no
+     * Committed values where the runner has them, else attempted ones; the setting {@code metrics}
+     * says which ({@code committed} on the DirectRunner; {@code attempted} on Beam 2.62's
+     * SparkRunner and FlinkRunner, which have no committed metrics). Beam's runners report no
      * element counts of their own to a Java pipeline's metrics, so these are Sluice's counters.
      */
     public Builder steps(PipelineResult result) {
-      for (MetricResult<Long> counter :
-          result.metrics().queryMetrics(MetricsFilter.builder().build()).getCounters()) {
+      Iterable<MetricResult<Long>> counters =
+          result.metrics().queryMetrics(MetricsFilter.builder().build()).getCounters();
+      for (MetricResult<Long> counter : counters) {
+        settings.put("metrics", hasCommitted(counter) ? "committed" : "attempted");
+        break;
+      }
+      for (MetricResult<Long> counter : counters) {
         String namespace = counter.getName().getNamespace();
         String name =
             namespace.substring(namespace.lastIndexOf('.') + 1) + "." + counter.getName().getName();

@@ -211,6 +211,7 @@ public class DamagedInputsTest {
     JsonNode cleanSummary = summary(cleanOut);
     assertEquals(summary.toString(), 5, count(summary, "unreadable_files"));
     assertEquals(summary.toString(), 10, count(summary, "files_read"));
+    assertEquals(summary.toString(), "committed", summary.get("metrics").asText());
     assertEquals(
         summary.toString(), count(cleanSummary, "page_views"), count(summary, "page_views"));
     assertEquals(
