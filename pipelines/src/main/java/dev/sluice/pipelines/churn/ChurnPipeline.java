@@ -81,8 +81,9 @@ public final class ChurnPipeline {
     void setInput(String input);
 
     @Description(
-        "Output directory; labelled/, stayed/, cancelled/, dead-letter/ and summary.json are "
-            + "written under it (existing files of the same names are replaced).")
+        "Output directory; labelled/, stayed/, cancelled/, dead-letter/, summary.json and, last, "
+            + "_SUCCESS are written under it. An earlier run's folders of those names are deleted "
+            + "first; other files are left alone.")
     @Validation.Required
     String getOutput();
 
@@ -231,8 +232,9 @@ public final class ChurnPipeline {
                 options.getInput(),
                 options.getOutput(),
                 FileFormat.parse(options.getFormat()))
-            .replacing(LABELLED, STAYED, CANCELLED);
+            .replacing(LABELLED, STAYED, CANCELLED, DEAD_LETTER);
     FilePlan input = FilePlan.list(options.getInput());
+    run.reading(input.files());
     if (input.isEmpty()) {
       throw new IllegalArgumentException("no input file matches --input=" + options.getInput());
     }

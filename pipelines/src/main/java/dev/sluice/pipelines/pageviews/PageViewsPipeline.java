@@ -77,7 +77,9 @@ public final class PageViewsPipeline {
     void setInput(String input);
 
     @Description(
-        "Output directory; pageviews/, dead-letter/ and summary.json are written under it.")
+        "Output directory; pageviews/, dead-letter/, summary.json and, last, _SUCCESS are written "
+            + "under it. An earlier batch run's folders of those names are deleted first; other "
+            + "files are left alone.")
     @Validation.Required
     String getOutput();
 
@@ -283,11 +285,12 @@ public final class PageViewsPipeline {
                 options.getInput(),
                 options.getOutput(),
                 FileFormat.parse(options.getFormat()))
-            .replacing(PAGEVIEWS);
+            .replacing(PAGEVIEWS, DEAD_LETTER);
     Duration window = rollUp(options).windowSize();
     Instant from = TimeArguments.instant(options.getFrom());
     Instant to = TimeArguments.instant(options.getTo());
     HivePartitionPlan plan = HivePartitionPlan.list(options.getInput()).withTimeRange(from, to);
+    run.reading(plan.files());
     WithFailures.Result<PCollection<PageViewStats>, DeadLetter> rollUp =
         run.pipeline()
             .apply(

@@ -6,6 +6,7 @@ import dev.sluice.io.FileFormat;
 import dev.sluice.io.FileTrees;
 import dev.sluice.io.WriteRecords;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -13,6 +14,7 @@ import java.util.function.Consumer;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.values.PCollection;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -27,15 +29,17 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * <p>The output contract, for a downstream reader: {@code OUTPUT/_SUCCESS} ({@value #SUCCESS}, zero
  * bytes) is written last, only when the run finished, every output is complete and the summary's
  * counts balance. Before the pipeline runs, {@code _SUCCESS} and {@code summary.json} are deleted,
- * and so are the directories the pipeline declared with {@link #replacing} (and the dead-letter
- * directory) with every file under them, and any temporary directory a killed run left: a rerun
- * into the same output replaces it, and no file of an earlier run mixes with the new ones. {@code
- * summary.json} is written whole or not at all (a temporary file, then a rename), before {@code
- * _SUCCESS}, so a run whose counts do not add up leaves its summary but no {@code _SUCCESS}.
+ * and so are the directories the pipeline declared with {@link #replacing} with every file under
+ * them, and any temporary directory or summary a killed run left: a rerun into the same output
+ * replaces it, and no file of an earlier run mixes with the new ones. {@code summary.json} is
+ * written whole or not at all (a temporary file, then a rename), before {@code _SUCCESS}, so a run
+ * whose counts do not add up leaves its summary but no {@code _SUCCESS}.
  *
  * <pre>{@code
  * PipelineRun run = PipelineRun.start("churn", options, options.getInput(), options.getOutput(),
- *     FileFormat.parse(options.getFormat()));
+ *     FileFormat.parse(options.getFormat())).replacing(LABELLED, ..., DEAD_LETTER);
+ * FilePlan input = FilePlan.list(options.getInput());
+ * run.reading(input.files());
  * ... build the graph on run.pipeline(), writing under run.output("labelled") ...
  * run.writeDeadLetters(deadLetters);
  * return run.execute(progress, ChurnPipeline::summarize, ChurnPipeline::checkBalanced);
@@ -57,7 +61,8 @@ public final class PipelineRun {
   private final FileFormat format;
   private final long startMillis;
   private final Pipeline pipeline;
-  private final List<String> replaced = new ArrayList<>(List.of(DEAD_LETTER));
+  private final List<String> replaced = new ArrayList<>();
+  private final List<String> inputFiles = new ArrayList<>();
 
   private PipelineRun(
       String name, RunOptions options, String input, String output, FileFormat format) {
@@ -88,15 +93,41 @@ public final class PipelineRun {
 
   /**
    * Declares output directories under {@code --output} that this run writes whole: before the
-   * pipeline runs they are deleted with every file under them (the dead-letter directory always
-   * is). A run that appends to its output, such as a stream restarted from a savepoint, declares
-   * none.
+   * pipeline runs they are deleted with every file under them. A batch run declares every directory
+   * it writes, {@link #DEAD_LETTER} included; a run that appends to its output, such as a stream
+   * restarted from a savepoint, declares none.
    *
-   * @param directories names under the output directory ({@code labelled})
+   * @param directories names of directories directly under the output directory ({@code labelled})
    * @return this run
+   * @throws IllegalArgumentException if a name is empty, {@code .} or {@code ..}, or holds a {@code
+   *     /}
    */
   public PipelineRun replacing(String... directories) {
-    replaced.addAll(List.of(directories));
+    for (String directory : directories) {
+      if (directory.isEmpty()
+          || directory.equals(".")
+          || directory.equals("..")
+          || directory.contains("/")) {
+        throw new IllegalArgumentException(
+            "not a directory name under the output: '" + directory + "'");
+      }
+      replaced.add(directory);
+    }
+    return this;
+  }
+
+  /**
+   * Declares the files this run reads, as listed before it starts, so that it refuses to run when
+   * one of them lies in a directory it would replace (the input would be deleted before it is
+   * read).
+   *
+   * @param files the listed input files
+   * @return this run
+   */
+  public PipelineRun reading(List<MatchResult.Metadata> files) {
+    for (MatchResult.Metadata file : files) {
+      inputFiles.add(file.resourceId().toString());
+    }
     return this;
   }
 
@@ -138,8 +169,10 @@ public final class PipelineRun {
    * @param summarize adds the pipeline's own settings and counts, read from the finished run
    * @param check throws {@link IllegalStateException} when the summary's counts do not add up
    * @return the finished run, or null when {@code --graphOnly} stopped it before it ran
+   * @throws IllegalArgumentException if the input lies in a directory this run replaces
    * @throws IllegalStateException if the run does not finish in state DONE, or the check fails
-   * @throws IOException if the graph or the summary cannot be written
+   * @throws IOException if the graph or the summary cannot be written, or an earlier run's files
+   *     cannot be deleted
    */
   public @Nullable PipelineResult execute(
       RunProgress progress,
@@ -174,6 +207,22 @@ public final class PipelineRun {
    * temporary directories of writes that never finished.
    */
   private void clearOutput() throws IOException {
+    for (String directory : replaced) {
+      List<String> inputs = new ArrayList<>(inputFiles);
+      inputs.add(input);
+      for (String path : inputs) {
+        if (within(path, output(directory))) {
+          throw new IllegalArgumentException(
+              "--input="
+                  + input
+                  + " reads "
+                  + path
+                  + ", which lies in "
+                  + output(directory)
+                  + ", a directory this run replaces: give another --output");
+        }
+      }
+    }
     FileSystems.delete(
         List.of(
             FileSystems.matchNewResource(output + "/" + SUCCESS, false),
@@ -185,6 +234,25 @@ public final class PipelineRun {
     for (String temporary : FileTrees.directoriesStartingWith(output, BundleFiles.TEMP_PREFIX)) {
       FileTrees.delete(temporary);
     }
+    FileTrees.deleteFilesStartingWith(output, RunSummary.TEMP_PREFIX);
+  }
+
+  /** True when {@code path} is {@code directory} or lies under it (local paths made absolute). */
+  private static boolean within(String path, String directory) {
+    String a = normalized(path);
+    String d = normalized(directory);
+    return a.equals(d) || a.startsWith(d + "/");
+  }
+
+  private static String normalized(String path) {
+    String trimmed = path.replaceAll("/+$", "");
+    if (trimmed.startsWith("file:")) {
+      return Path.of(java.net.URI.create(trimmed)).normalize().toString();
+    }
+    if (trimmed.contains("://")) {
+      return trimmed;
+    }
+    return Path.of(trimmed).toAbsolutePath().normalize().toString();
   }
 
   private void writeSuccessMarker() throws IOException {

@@ -16,7 +16,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
@@ -43,6 +42,9 @@ public final class RunSummary {
 
   /** The name of the summary file in a run's output directory. */
   public static final String FILE = "summary.json";
+
+  /** How the temporary name of a summary being written starts, beside {@link #FILE}. */
+  public static final String TEMP_PREFIX = ".tmp-summary-";
 
   /** The settings every pipeline with an input and an output reports. */
   public enum Setting implements SummaryKey {
@@ -169,7 +171,7 @@ public final class RunSummary {
     ResourceId temporary =
         FileSystems.matchNewResource(
             path.substring(0, path.lastIndexOf('/') + 1)
-                + ".tmp-"
+                + TEMP_PREFIX
                 + UUID.randomUUID()
                 + "-"
                 + file.getFilename(),
@@ -178,8 +180,7 @@ public final class RunSummary {
         Channels.newOutputStream(FileSystems.create(temporary, "application/json"))) {
       out.write(toJson().getBytes(StandardCharsets.UTF_8));
     }
-    FileSystems.rename(
-        List.of(temporary), List.of(file), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    FileSystems.rename(List.of(temporary), List.of(file));
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.sluice.pipelines.faults;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.sluice.pipelines.churn.ChurnPipeline;
@@ -28,8 +29,9 @@ import org.junit.runners.JUnit4;
 /**
  * The output contract of a batch run ({@link PipelineRun}): {@code _SUCCESS} is written last, a run
  * into an output that holds an earlier run's files (more shards than this run writes, the temporary
- * directories of a killed write, a stale marker) replaces them, and a run that fails leaves no
- * {@code _SUCCESS}.
+ * directories of a killed write, a stale marker) replaces them, and a run whose input lies in a
+ * folder it would replace is refused before anything is deleted. That a killed run leaves no {@code
+ * _SUCCESS} is {@code CrashMidWriteIT}'s subject.
  */
 @RunWith(JUnit4.class)
 public class OutputContractTest {
@@ -119,5 +121,21 @@ public class OutputContractTest {
     litter(rerun, PageViewsPipeline.PAGEVIEWS);
     PageViewsPipeline.run(PageViewsPipeline.parseOptions(input, "--output=" + rerun));
     assertEquals(contents(clean), contents(rerun));
+  }
+
+  /** An input inside a folder the run would replace is refused before anything is deleted. */
+  @Test
+  public void anInputInsideAFolderTheRunReplacesIsRefused() throws Exception {
+    Path out = tmp.newFolder("out").toPath();
+    ChurnPipeline.run(
+        ChurnPipeline.parseOptions("--input=testdata/churn/input", "--output=" + out));
+    TreeMap<String, List<String>> before = contents(out);
+    ChurnPipeline.Options again =
+        ChurnPipeline.parseOptions(
+            "--input=" + out.resolve(ChurnPipeline.LABELLED) + "/", "--output=" + out);
+    IllegalArgumentException refused =
+        assertThrows(IllegalArgumentException.class, () -> ChurnPipeline.run(again));
+    assertTrue(refused.getMessage(), refused.getMessage().contains("give another --output"));
+    assertEquals(before, contents(out));
   }
 }
