@@ -22,13 +22,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * An HTTP/1.1 proxy for tests that stands between an S3 client and an S3 API server on 127.0.0.1
  * and fails a chosen fraction of requests, each with one of the faults a busy object store shows:
  * {@code 503 SlowDown} (S3's throttling answer), {@code 500 InternalError}, a connection reset
- * before any answer, or an answer held back for {@link #STALL_MILLIS} ms. Every other request, and
- * a held-back one after its wait, is passed on byte for byte (headers unchanged, so AWS SigV4
+ * before any answer, a download ({@code GET}) whose connection is reset halfway through its body,
+ * or a request held back for {@link #STALL_MILLIS} ms before it is passed on. Every other request,
+ * and a held-back one after its wait, is passed on byte for byte (headers unchanged, so AWS SigV4
  * signatures still hold), with its response.
  *
  * <p>The proxy answers {@code Expect: 100-continue} itself and does not pass that header on, so
- * that a fault can be decided before the body is sent. Faults come from a seeded {@link Random}:
- * the same seed and requests give the same faults.
+ * that a fault can be decided before the body is sent. Faults come from a seeded {@link Random},
+ * drawn in the order requests arrive; with parallel connections that order, and so which request
+ * gets which fault, varies from run to run.
  */
 final class FaultInjectingProxy implements AutoCloseable {
 
@@ -37,6 +39,8 @@ final class FaultInjectingProxy implements AutoCloseable {
     SLOW_DOWN_503,
     INTERNAL_ERROR_500,
     CONNECTION_RESET,
+    /** A {@code GET}'s answer cut off by a reset after half its body; other requests pass. */
+    RESET_MID_DOWNLOAD,
     STALLED
   }
 
@@ -123,7 +127,10 @@ final class FaultInjectingProxy implements AutoCloseable {
         }
         requests.incrementAndGet();
         Fault fault = nextFault();
-        if (fault != null) {
+        if (fault == Fault.RESET_MID_DOWNLOAD && !request.method().equals("GET")) {
+          fault = null;
+        }
+        if (fault != null && fault != Fault.RESET_MID_DOWNLOAD) {
           faults.get(fault).incrementAndGet();
         }
         if (fault == Fault.CONNECTION_RESET) {
@@ -152,6 +159,17 @@ final class FaultInjectingProxy implements AutoCloseable {
             return;
           }
         } while (response.status() / 100 == 1);
+        if (fault == Fault.RESET_MID_DOWNLOAD
+            && !response.chunked()
+            && response.status() / 100 == 2
+            && response.contentLength() > 1) {
+          faults.get(fault).incrementAndGet();
+          toClient.write(response.bytesWithout());
+          copy(fromUpstream, toClient, response.contentLength() / 2);
+          toClient.flush();
+          client.setSoLinger(true, 0);
+          return;
+        }
         toClient.write(response.bytesWithout());
         boolean closes = relayResponseBody(request, response, fromUpstream, toClient);
         toClient.flush();

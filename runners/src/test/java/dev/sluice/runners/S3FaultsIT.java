@@ -29,9 +29,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * {@code churn} and {@code pageviews} from and to {@code s3://} through {@link
  * FaultInjectingProxy}, in front of S3Proxy: with 10% of requests failing (503 SlowDown, 500, reset
- * connections, stalled answers) every output equals the same command's on local files, as the AWS
- * SDK retries each failed request; with every request failing the command stops with one line and
- * exit status 1 within the SDK's retry budget, and writes nothing that looks complete.
+ * connections, downloads cut off halfway, stalled requests) every output equals the same command's
+ * on local files, as the AWS SDK retries each failed request and Sluice's readers each cut-off
+ * read; with every request failing the command stops with one line and exit status 1 within the
+ * SDK's retry budget, and writes nothing that looks complete.
  */
 @RunWith(JUnit4.class)
 public class S3FaultsIT {
@@ -97,6 +98,9 @@ public class S3FaultsIT {
       assertSameRecords(S3 + "/churn/out/" + output, local.resolve("churn").resolve(output));
     }
     assertSameRecords(S3 + "/pageviews/out/pageviews", local.resolve("pageviews/pageviews"));
+    // The downloads cut off halfway were read again by the readers, which counted it.
+    String summaries = object("churn/out/summary.json") + object("pageviews/out/summary.json");
+    assertThat(summaries, containsString("RetryingChannel.read_retries"));
     assertTrue(keys("churn/out/").contains("churn/out/_SUCCESS"));
     assertTrue(keys("pageviews/out/").contains("pageviews/out/_SUCCESS"));
   }
@@ -132,6 +136,12 @@ public class S3FaultsIT {
 
   private static void assertSameRecords(String s3, Path localOutput) {
     sluice(withServer("diff", "--left=" + s3, "--right=" + localOutput, "--quiet=true"));
+  }
+
+  private static String object(String key) {
+    try (S3Client client = server.client()) {
+      return client.getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asUtf8String();
+    }
   }
 
   private static List<String> keys(String prefix) {

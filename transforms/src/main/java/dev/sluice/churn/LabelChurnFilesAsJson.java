@@ -167,6 +167,9 @@ public abstract class LabelChurnFilesAsJson
                     write(LABELLED, e, churn, label);
                     write(label == 1 ? CANCELLED : STAYED, e, churn, label);
                   }),
+          // The first pass read the same splits and gave their dead letters. A split that fails
+          // only here (an error that outlasted RetryingChannel's retries) leaves events unlabelled,
+          // which the run's balance check reports.
           letter -> {});
     }
 

@@ -56,7 +56,9 @@ public final class FilePlan implements Serializable {
    * @param input a file, a directory (every file directly in it) or a glob; local or any scheme
    *     registered with Beam (see {@link #filepatternOf})
    * @return the plan; empty when {@code input} names no data file
-   * @throws IllegalArgumentException if {@code input} is blank or cannot be listed
+   * @throws IllegalArgumentException if {@code input} is blank
+   * @throws IllegalStateException if the file system failed to list it (a store that failed every
+   *     retry)
    */
   public static FilePlan list(String input) {
     return list(input, SPLIT_BYTES);
@@ -130,21 +132,21 @@ public final class FilePlan implements Serializable {
   /**
    * Every file matching {@code filepattern}; none when it matches nothing.
    *
-   * @throws IllegalArgumentException if the file system cannot list it (an object store that failed
-   *     every retry, a directory that cannot be read): that is no empty match
+   * @throws IllegalStateException if the file system failed to list it (an object store that failed
+   *     every retry): that is no empty match
    */
   static List<MatchResult.Metadata> match(String filepattern) {
     MatchResult match;
     try {
       match = FileSystems.match(filepattern, EmptyMatchTreatment.ALLOW);
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot list " + filepattern + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot list " + filepattern + ": " + e.getMessage(), e);
     }
     if (match.status() == MatchResult.Status.ERROR) {
       try {
         match.metadata();
       } catch (IOException e) {
-        throw new IllegalArgumentException("cannot list " + filepattern + ": " + e.getMessage(), e);
+        throw new IllegalStateException("cannot list " + filepattern + ": " + e.getMessage(), e);
       }
     }
     if (match.status() != MatchResult.Status.OK) {
@@ -153,7 +155,7 @@ public final class FilePlan implements Serializable {
     try {
       return match.metadata();
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot list " + filepattern + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot list " + filepattern + ": " + e.getMessage(), e);
     }
   }
 

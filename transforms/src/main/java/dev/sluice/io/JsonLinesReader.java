@@ -7,7 +7,6 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.util.Base64;
 import org.apache.beam.sdk.io.Compression;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.ResourceId;
 
 /**
@@ -28,7 +27,7 @@ final class JsonLinesReader implements RecordReader {
   static final JsonLinesReader INSTANCE = new JsonLinesReader();
 
   /** The dead-letter reason of a line that is not valid UTF-8. */
-  static final String NOT_UTF8 = "not UTF-8 (payload: the line's bytes in base64)";
+  static final String NOT_UTF8 = "not UTF-8";
 
   private JsonLinesReader() {}
 
@@ -81,7 +80,7 @@ final class JsonLinesReader implements RecordReader {
   private static LineReader open(FileSplit split) throws IOException {
     ResourceId file = split.file().resourceId();
     Compression compression = Compression.detect(file.getFilename());
-    ReadableByteChannel channel = FileSystems.open(file);
+    ReadableByteChannel channel = RetryingChannel.open(file);
     if (compression != Compression.UNCOMPRESSED) {
       if (!split.isFirst()) {
         channel.close();

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.parquet.io.DelegatingSeekableInputStream;
 import org.apache.parquet.io.InputFile;
@@ -12,7 +11,8 @@ import org.apache.parquet.io.SeekableInputStream;
 
 /**
  * A Parquet {@link InputFile} over a file of Beam's file systems, so that parquet-hadoop reads
- * through them (local, {@code s3://}, ...) rather than through Hadoop's.
+ * through them (local, {@code s3://}, ...) rather than through Hadoop's, each read retried on a
+ * dropped connection ({@link RetryingChannel}).
  */
 public final class SeekableChannelInputFile implements InputFile {
 
@@ -30,7 +30,7 @@ public final class SeekableChannelInputFile implements InputFile {
 
   @Override
   public SeekableInputStream newStream() throws IOException {
-    ReadableByteChannel opened = FileSystems.open(file.resourceId());
+    ReadableByteChannel opened = RetryingChannel.open(file.resourceId());
     if (!(opened instanceof SeekableByteChannel)) {
       opened.close();
       throw new IOException("the file system cannot seek in " + file.resourceId());

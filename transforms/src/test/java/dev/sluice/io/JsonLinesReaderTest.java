@@ -191,6 +191,30 @@ public class JsonLinesReaderTest {
         out.bad);
   }
 
+  /**
+   * Valid characters of 2, 3 and 4 bytes across the reader's 64 KiB buffer boundary are text, not a
+   * dead letter: a line is decoded whole, never buffer by buffer.
+   */
+  @Test
+  public void aCharacterAcrossTheBufferBoundaryIsDecodedWhole() throws IOException {
+    for (String character : List.of("é", "€", "😀")) {
+      byte[] encoded = character.getBytes(StandardCharsets.UTF_8);
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      // The character's first byte is the buffer's last.
+      byte[] head = new byte[64 * 1024 - 1];
+      Arrays.fill(head, (byte) 'x');
+      bytes.write(head);
+      bytes.write(encoded);
+      bytes.write('\n');
+      Path file = tmp.getRoot().toPath().resolve("boundary.json");
+      Files.write(file, bytes.toByteArray());
+      Collected out = read(List.of(FileSplit.whole(metadata(file), FileFormat.JSON)));
+      assertEquals(
+          character, List.of(new String(head, StandardCharsets.US_ASCII) + character), out.lines);
+      assertEquals(character, List.of(), out.bad);
+    }
+  }
+
   @Test
   public void gzipFilesAreReadWhole() throws IOException {
     Path file = tmp.getRoot().toPath().resolve("events.json.gz");
