@@ -2,10 +2,15 @@ package dev.sluice.churn;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
 import java.util.Arrays;
 import java.util.List;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
@@ -58,7 +63,29 @@ public class LabelChurnTest {
             LabelledEvent.of(aConfirm, true, 1),
             LabelledEvent.of(bSong, false, 0),
             LabelledEvent.of(bDowngrade, false, 0));
-    p.run().waitUntilFinish();
+    PipelineResult run = p.run();
+    run.waitUntilFinish();
+    // Each count the summary reports, as the transform documents it.
+    assertEquals(1, counter(run, LabelChurn.GUEST_EVENTS_SKIPPED));
+    assertEquals(5, counter(run, LabelChurn.LABELLED_EVENTS));
+    assertEquals(2, counter(run, LabelChurn.STAYED_EVENTS));
+    assertEquals(3, counter(run, LabelChurn.CANCELLED_EVENTS));
+    assertEquals(1, counter(run, LabelChurn.CHURNED_USERS));
+    assertEquals(1, counter(run, LabelChurn.STAYED_USERS));
+  }
+
+  private static long counter(PipelineResult run, String name) {
+    long total = 0;
+    for (MetricResult<Long> counter :
+        run.metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.named(LabelChurn.class, name))
+                    .build())
+            .getCounters()) {
+      total += counter.getCommitted();
+    }
+    return total;
   }
 
   @Test

@@ -107,6 +107,24 @@ public class RollUpPageViewsTest {
         () -> RollUpPageViews.hourly().withAllowedLateness(Duration.millis(-1)));
   }
 
+  /** Each setting's range, at both its ends. */
+  @Test
+  public void acceptsEachSettingAtTheEndsOfItsRangeAndNothingBeyond() {
+    RollUpPageViews rollUp = RollUpPageViews.hourly();
+    assertEquals(1, rollUp.withBuckets(1).buckets());
+    assertEquals(65_536, rollUp.withBuckets(65_536).buckets());
+    assertThrows(IllegalArgumentException.class, () -> rollUp.withBuckets(0));
+    assertThrows(IllegalArgumentException.class, () -> rollUp.withBuckets(65_537));
+    assertEquals(1, rollUp.withMaxEntriesPerBundle(1).maxEntriesPerBundle());
+    assertThrows(IllegalArgumentException.class, () -> rollUp.withMaxEntriesPerBundle(0));
+    assertEquals(Duration.millis(1), rollUp.withWindowSize(Duration.millis(1)).windowSize());
+    assertThrows(IllegalArgumentException.class, () -> rollUp.withWindowSize(Duration.ZERO));
+    assertEquals(
+        Duration.millis(1), rollUp.withEarlyFirings(Duration.millis(1)).earlyFiringDelay());
+    assertThrows(IllegalArgumentException.class, () -> rollUp.withEarlyFirings(Duration.ZERO));
+    assertEquals(Duration.ZERO, rollUp.withAllowedLateness(Duration.ZERO).allowedLateness());
+  }
+
   /**
    * Unbounded input: an on-time pane at the watermark, a late pane (accumulating) for a view within
    * the allowed lateness, and a view later than that dropped and counted by the runner.
