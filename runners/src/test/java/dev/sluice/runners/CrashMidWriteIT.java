@@ -87,9 +87,8 @@ public class CrashMidWriteIT {
         "the run was not killed (it finished first?):\n" + Files.readString(log),
         137,
         run.exitValue());
-    assertFalse(written.toString(), written.isEmpty());
-    assertFalse(files(crashed).toString(), Files.exists(crashed.resolve("_SUCCESS")));
-    assertFalse(files(crashed).toString(), Files.exists(crashed.resolve("summary.json")));
+    assertFalse(written + " " + files(crashed), Files.exists(crashed.resolve("_SUCCESS")));
+    assertFalse(written + " " + files(crashed), Files.exists(crashed.resolve("summary.json")));
 
     sluice(pipeline, "--input=" + input, "--output=" + crashed, "--quiet=true");
     assertTrue(Files.exists(crashed.resolve("_SUCCESS")));

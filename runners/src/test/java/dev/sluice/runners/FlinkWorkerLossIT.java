@@ -66,8 +66,11 @@ public class FlinkWorkerLossIT {
           }
           // Let it read for a while, so that the failure comes mid-job.
           Thread.sleep(2_000);
-          String pid = Files.readString(RUN.resolve(taskManager + ".pid")).trim();
-          new ProcessBuilder("kill", "-9", pid).start().waitFor();
+          Path pidFile = RUN.resolve(taskManager + ".pid");
+          String pid = Files.readString(pidFile).trim();
+          WorkerLoss.kill9(Long.parseLong(pid));
+          // The script's stop must not find this pid again: another process may take it.
+          Files.delete(pidFile);
           return String.format(
               "%s (pid %s) at %.1f s", taskManager, pid, (System.nanoTime() - start) / 1e9);
         },

@@ -1,5 +1,8 @@
 package dev.sluice.runners;
 
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -38,29 +41,42 @@ public class SparkWorkerLossIT {
   @Test
   public void aKilledExecutorChangesNoOutputAndNoCount() throws Exception {
     Path input = WorkerLoss.input(TMP.getRoot().toPath());
+    Path out = TMP.newFolder("out").toPath();
     WorkerLoss.assertSurvives(
         SCRIPT,
         input,
-        TMP.newFolder("out").toPath(),
+        out,
         undisturbedMillis -> {
+          // The executors of this job: those that were not running when it was submitted.
+          List<Long> before = pids(executors());
           long start = System.nanoTime();
-          List<ProcessHandle> executors = executors();
+          List<ProcessHandle> executors = List.of();
           while (executors.size() < 2) {
             if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(2)) {
               throw new AssertionError("two executors did not start in 2 minutes");
             }
             Thread.sleep(100);
-            executors = executors();
+            executors =
+                executors().stream()
+                    .filter(e -> !before.contains(e.pid()))
+                    .collect(Collectors.toList());
           }
-          // Halfway through the undisturbed run's time: tasks done and tasks running on both.
+          // Halfway through the undisturbed run's time: tasks running on both.
           long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
           Thread.sleep(Math.max(0, undisturbedMillis / 2 - waited));
           ProcessHandle executor = executors.get(0);
-          new ProcessBuilder("kill", "-9", String.valueOf(executor.pid())).start().waitFor();
+          WorkerLoss.kill9(executor.pid());
           return String.format(
               "executor pid %d at %.1f s", executor.pid(), (System.nanoTime() - start) / 1e9);
         },
         List.of());
+    // Spark saw the loss and re-ran what was lost.
+    String log = Files.readString(out.resolve("killed.log"));
+    assertTrue(log, log.contains("Lost executor"));
+  }
+
+  private static List<Long> pids(List<ProcessHandle> processes) {
+    return processes.stream().map(ProcessHandle::pid).collect(Collectors.toList());
   }
 
   /** The executor processes of this machine. */

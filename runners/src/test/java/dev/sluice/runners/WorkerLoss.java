@@ -2,6 +2,7 @@ package dev.sluice.runners;
 
 import static dev.sluice.runners.SluiceCommand.sluice;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -48,6 +49,14 @@ final class WorkerLoss {
 
   private WorkerLoss() {}
 
+  /** Sends SIGKILL to {@code pid}, and asserts that it was delivered. */
+  static void kill9(long pid) throws Exception {
+    assertEquals(
+        "kill -9 " + pid,
+        0,
+        new ProcessBuilder("kill", "-9", String.valueOf(pid)).start().waitFor());
+  }
+
   /** Writes the 1,000,000 realistic page views both runs read. */
   static Path input(Path dir) {
     Path input = dir.resolve("pageviews-1m");
@@ -67,6 +76,7 @@ final class WorkerLoss {
     Path log = out.resolve("killed.log");
     Process job = ClusterRuns.startSubmit(script, args(input, killed, extra), log.toFile());
     String what = kill.killOneWorker(cleanMillis);
+    assertTrue("the job ended before the kill:\n" + Files.readString(log), job.isAlive());
     ClusterRuns.await(List.of(script, "submit", "(killed)"), job, log.toFile());
     long killedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) - cleanMillis;
 
