@@ -53,28 +53,13 @@ import org.apache.beam.sdk.values.Row;
  */
 class LabelledEventJsonPropertyTest {
 
-  private static final List<String> KEYS =
-      List.of(
-          "churn",
-          "label",
-          "artist",
-          "auth",
-          "firstName",
-          "gender",
-          "itemInSession",
-          "lastName",
-          "length",
-          "level",
-          "location",
-          "method",
-          "page",
-          "registration",
-          "sessionId",
-          "song",
-          "status",
-          "ts",
-          "userAgent",
-          "userId");
+  private static final List<String> KEYS = keys();
+
+  private static List<String> keys() {
+    List<String> keys = new ArrayList<>(List.of("churn", "label"));
+    keys.addAll(SparkifyEvents.FIELDS);
+    return keys;
+  }
 
   private static final ObjectMapper TREE =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);

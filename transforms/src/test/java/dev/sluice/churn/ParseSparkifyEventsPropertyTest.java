@@ -50,26 +50,7 @@ class ParseSparkifyEventsPropertyTest {
 
   private static final String SOURCE = "gs://bucket/events/part-00000.json";
 
-  private static final List<String> FIELDS =
-      List.of(
-          "artist",
-          "auth",
-          "firstName",
-          "gender",
-          "itemInSession",
-          "lastName",
-          "length",
-          "level",
-          "location",
-          "method",
-          "page",
-          "registration",
-          "sessionId",
-          "song",
-          "status",
-          "ts",
-          "userAgent",
-          "userId");
+  private static final List<String> FIELDS = SparkifyEvents.FIELDS;
 
   /** Valid JSON values of every type, for unknown fields and for the first of repeated ones. */
   private static final String[] ANY_JSON = {

@@ -115,6 +115,57 @@ public class DamagedInputsTest {
     return "base64:" + Base64.getEncoder().encodeToString(bytes);
   }
 
+  /**
+   * Checks the dead letters of a run over the folder {@code damaged}: one for each damaged file,
+   * naming it, with its reason ({@code tsType} is what {@code ts} is read as); {@code noTs}, those
+   * of the records of the Parquet file without {@code ts}; and the line that is not UTF-8 with its
+   * bytes. The dead letters of {@code good.json} are not this test's subject.
+   *
+   * @return the records kept from the gzip file of {@code cutRecords} records cut mid-stream
+   */
+  private static int assertOneDeadLetterPerDamagedFile(
+      Path output, Path damaged, String tsType, List<String> noTs, int cutRecords)
+      throws IOException {
+    Map<String, List<String>> reasons = deadLetterReasons(output);
+    reasons.remove("good.json");
+    int kept = kept(reasons.get("cut.json.gz"));
+    assertTrue("kept " + kept, kept > 0 && kept < cutRecords);
+    List<String> truncated = reasons.remove("truncated.parquet");
+    assertEquals(String.valueOf(truncated), 1, truncated.size());
+    assertTrue(
+        truncated.get(0),
+        truncated
+            .get(0)
+            .startsWith(
+                unreadable(damaged.resolve("truncated.parquet") + " is not a Parquet file")));
+    assertEquals(
+        Map.of(
+            "cut.json.gz", List.of("unreadable file (after " + kept + " records): EOFException"),
+            "empty.parquet",
+                List.of(
+                    unreadable(
+                        damaged.resolve("empty.parquet")
+                            + " is not a Parquet file (length is too low: 0)")),
+            "no-ts.parquet", noTs,
+            "text.parquet",
+                List.of(
+                    unreadable(
+                        damaged.resolve("text.parquet")
+                            + " is not a Parquet file. Expected magic number at tail, but found"
+                            + " [117, 101, 116, 10]")),
+            "ts-string.parquet",
+                List.of(
+                    unreadable(
+                        "column ts has Parquet type optional binary ts (STRING), which cannot be"
+                            + " read as "
+                            + tsType)),
+            "utf8.json", List.of("not UTF-8")),
+        reasons);
+    assertEquals(
+        List.of(base64(DamagedFiles.INVALID_UTF8_LINE)), deadLetterPayloads(output, "utf8.json"));
+    return kept;
+  }
+
   @Test
   public void pageviewsDeadLettersEachDamagedFileAndRollsUpEveryGoodOne() throws Exception {
     Path good =
@@ -156,42 +207,9 @@ public class DamagedInputsTest {
     PageViewsPipeline.run(
         PageViewsPipeline.parseOptions("--input=" + damagedRoot, "--output=" + damagedOut));
 
-    Map<String, List<String>> reasons = deadLetterReasons(damagedOut);
-    int kept = kept(reasons.get("cut.json.gz"));
-    assertTrue("kept " + kept, kept > 0 && kept < views.size());
-    List<String> truncated = reasons.remove("truncated.parquet");
-    assertEquals(truncated.toString(), 1, truncated.size());
-    assertTrue(
-        truncated.get(0),
-        truncated
-            .get(0)
-            .startsWith(
-                unreadable(damaged.resolve("truncated.parquet") + " is not a Parquet file")));
-    assertEquals(
-        Map.of(
-            "cut.json.gz", List.of("unreadable file (after " + kept + " records): EOFException"),
-            "empty.parquet",
-                List.of(
-                    unreadable(
-                        damaged.resolve("empty.parquet")
-                            + " is not a Parquet file (length is too low: 0)")),
-            "no-ts.parquet", List.of("null ts", "null ts"),
-            "text.parquet",
-                List.of(
-                    unreadable(
-                        damaged.resolve("text.parquet")
-                            + " is not a Parquet file. Expected magic number at tail, but found"
-                            + " [117, 101, 116, 10]")),
-            "ts-string.parquet",
-                List.of(
-                    unreadable(
-                        "column ts has Parquet type optional binary ts (STRING), which cannot be"
-                            + " read as DATETIME")),
-            "utf8.json", List.of("not UTF-8")),
-        reasons);
-    assertEquals(
-        List.of(base64(DamagedFiles.INVALID_UTF8_LINE)),
-        deadLetterPayloads(damagedOut, "utf8.json"));
+    int kept =
+        assertOneDeadLetterPerDamagedFile(
+            damagedOut, damaged, "DATETIME", List.of("null ts", "null ts"), views.size());
 
     // What could be read, undisturbed.
     Path cleanRoot = TMP.newFolder("pageviews-clean").toPath();
@@ -275,44 +293,9 @@ public class DamagedInputsTest {
     Path damagedOut = TMP.newFolder("churn-damaged-out").toPath();
     ChurnPipeline.run(ChurnPipeline.parseOptions("--input=" + damaged, "--output=" + damagedOut));
 
-    Map<String, List<String>> reasons = deadLetterReasons(damagedOut);
-    int kept = kept(reasons.get("cut.json.gz"));
-    assertTrue("kept " + kept, kept > 0 && kept < zipped.size());
-    // good.json's own malformed lines are not this test's subject.
-    reasons.remove("good.json");
-    List<String> truncated = reasons.remove("truncated.parquet");
-    assertEquals(truncated.toString(), 1, truncated.size());
-    assertTrue(
-        truncated.get(0),
-        truncated
-            .get(0)
-            .startsWith(
-                unreadable(damaged.resolve("truncated.parquet") + " is not a Parquet file")));
-    assertEquals(
-        Map.of(
-            "cut.json.gz", List.of("unreadable file (after " + kept + " records): EOFException"),
-            "empty.parquet",
-                List.of(
-                    unreadable(
-                        damaged.resolve("empty.parquet")
-                            + " is not a Parquet file (length is too low: 0)")),
-            "no-ts.parquet", List.of("missing field 'ts'"),
-            "text.parquet",
-                List.of(
-                    unreadable(
-                        damaged.resolve("text.parquet")
-                            + " is not a Parquet file. Expected magic number at tail, but found"
-                            + " [117, 101, 116, 10]")),
-            "ts-string.parquet",
-                List.of(
-                    unreadable(
-                        "column ts has Parquet type optional binary ts (STRING), which cannot be"
-                            + " read as INT64")),
-            "utf8.json", List.of("not UTF-8")),
-        reasons);
-    assertEquals(
-        List.of(base64(DamagedFiles.INVALID_UTF8_LINE)),
-        deadLetterPayloads(damagedOut, "utf8.json"));
+    int kept =
+        assertOneDeadLetterPerDamagedFile(
+            damagedOut, damaged, "INT64", List.of("missing field 'ts'"), zipped.size());
 
     Path clean = TMP.newFolder("churn-clean").toPath();
     Files.copy(slice, clean.resolve("good.json"));
