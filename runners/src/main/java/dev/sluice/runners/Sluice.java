@@ -2,6 +2,7 @@ package dev.sluice.runners;
 
 import dev.sluice.io.s3.S3StoreUnavailableException;
 import dev.sluice.pipelines.churn.ChurnPipeline;
+import dev.sluice.pipelines.convert.ConvertPipeline;
 import dev.sluice.pipelines.diff.DiffPipeline;
 import dev.sluice.pipelines.pageviews.GeneratePageViews;
 import dev.sluice.pipelines.pageviews.PageViewsPipeline;
@@ -72,6 +73,16 @@ public final class Sluice {
             ChurnPipeline.Options.class,
             args -> {
               ChurnPipeline.run(ChurnPipeline.parseOptions(args));
+              return OK;
+            }));
+    add(
+        new Subcommand(
+            "convert",
+            "Convert a Sparkify-format event log to zstd Parquet, as a Hive tree by event date with "
+                + "--partitionBy=day|hour.",
+            ConvertPipeline.Options.class,
+            args -> {
+              ConvertPipeline.run(ConvertPipeline.parseOptions(args));
               return OK;
             }));
     add(

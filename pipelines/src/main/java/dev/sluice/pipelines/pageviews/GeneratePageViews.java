@@ -1,6 +1,7 @@
 package dev.sluice.pipelines.pageviews;
 
 import dev.sluice.io.FileFormat;
+import dev.sluice.io.WriteHivePartitioned;
 import dev.sluice.io.s3.S3Store;
 import dev.sluice.io.s3.S3StoreOptions;
 import dev.sluice.pageviews.PageViewJsonWriter;
@@ -162,19 +163,7 @@ public final class GeneratePageViews {
   }
 
   private static CompressionCodecName codec(String name) {
-    switch (name.toLowerCase(Locale.ROOT)) {
-      case "gzip":
-        return CompressionCodecName.GZIP;
-      case "snappy":
-        return CompressionCodecName.SNAPPY;
-      case "zstd":
-        return CompressionCodecName.ZSTD;
-      case "none":
-        return CompressionCodecName.UNCOMPRESSED;
-      default:
-        throw new IllegalArgumentException(
-            "unknown codec '" + name + "': expected gzip, snappy, zstd or none");
-    }
+    return WriteHivePartitioned.codec(name);
   }
 
   private static PageViewDistributions.Distribution distribution(Options options) {
