@@ -8,9 +8,9 @@ import org.apache.beam.sdk.metrics.Metrics;
 
 /**
  * The labelling rule of the second pass over churn files, for the {@code DoFn}s that apply it: a
- * guest event is skipped (the first pass counted it), every other event gets {@code churn} (its
- * page is a churn page) and {@code label} (1 when its user churned), and is counted as {@link
- * LabelChurn} counts them.
+ * guest event or one outside the time range is skipped (the first pass counted it), every other
+ * event gets {@code churn} (its page is a churn page) and {@code label} (1 when its user churned),
+ * and is counted as {@link LabelChurn} counts them.
  */
 final class EventLabels implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -21,17 +21,22 @@ final class EventLabels implements Serializable {
   }
 
   private final Set<String> churnPages;
+  private final EventTimeRange range;
   private final Counter labelled = Metrics.counter(LabelChurn.class, LabelChurn.LABELLED_EVENTS);
   private final Counter stayed = Metrics.counter(LabelChurn.class, LabelChurn.STAYED_EVENTS);
   private final Counter cancelled = Metrics.counter(LabelChurn.class, LabelChurn.CANCELLED_EVENTS);
 
-  EventLabels(Set<String> churnPages) {
+  EventLabels(Set<String> churnPages, EventTimeRange range) {
     this.churnPages = churnPages;
+    this.range = range;
   }
 
-  /** Labels {@code event} by the churned users and gives it to {@code sink}; skips guests. */
+  /**
+   * Labels {@code event} by the churned users and gives it to {@code sink}; skips guests and events
+   * outside the time range (the first pass counted both).
+   */
   void label(SparkifyEvent event, Map<String, Integer> churnedUsers, Sink sink) {
-    if (event.isGuest()) {
+    if (event.isGuest() || !range.contains(event.getTs())) {
       return;
     }
     boolean churned = churnedUsers.containsKey(event.getUserId());

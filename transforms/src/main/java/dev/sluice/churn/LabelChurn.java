@@ -82,6 +82,9 @@ public abstract class LabelChurn extends PTransform<PCollection<SparkifyEvent>, 
   /** Counter of guest events (empty user id) skipped. */
   public static final String GUEST_EVENTS_SKIPPED = "guest_events_skipped";
 
+  /** Counter of events outside the time range of {@code LabelChurnFiles}, skipped on purpose. */
+  public static final String OUTSIDE_TIME_RANGE = "outside_time_range";
+
   /** Counter of events output as labelled. */
   public static final String LABELLED_EVENTS = "labelled_events";
 

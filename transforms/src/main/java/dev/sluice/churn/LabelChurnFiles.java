@@ -77,6 +77,9 @@ public abstract class LabelChurnFiles
   /** The pages that mark churn, matched exactly. */
   public abstract SortedSet<String> churnPages();
 
+  /** The event times kept; others are skipped and counted ({@link #withTimeRange}). */
+  public abstract EventTimeRange timeRange();
+
   abstract Builder toBuilder();
 
   @AutoValue.Builder
@@ -84,6 +87,8 @@ public abstract class LabelChurnFiles
     abstract Builder setPlan(FilePlan plan);
 
     abstract Builder setChurnPages(SortedSet<String> pages);
+
+    abstract Builder setTimeRange(EventTimeRange range);
 
     abstract LabelChurnFiles build();
   }
@@ -97,7 +102,19 @@ public abstract class LabelChurnFiles
     return new AutoValue_LabelChurnFiles.Builder()
         .setPlan(plan)
         .setChurnPages(LabelChurn.create().churnPages())
+        .setTimeRange(EventTimeRange.ALL)
         .build();
+  }
+
+  /**
+   * Returns a copy that labels only the events of {@code range}: an event outside is skipped on
+   * purpose and counted as {@value LabelChurn#OUTSIDE_TIME_RANGE}, so each user is labelled by
+   * their events in the range. Pruning whole files by the range is the plan's job ({@code
+   * HivePartitionPlan#withTimeRange}).
+   */
+  public LabelChurnFiles withTimeRange(EventTimeRange range) {
+    checkArgumentNotNull(range, "range must not be null");
+    return toBuilder().setTimeRange(range).build();
   }
 
   /**
@@ -116,11 +133,11 @@ public abstract class LabelChurnFiles
   public WithFailures.Result<LabelChurn.Result, DeadLetter> expand(PBegin input) {
     PCollection<FileSplit> splits =
         input.apply("ListFiles", Create.of(plan().splits()).withCoder(FileSplit.coder()));
-    ChurnedUsers churned = churnedUsers(splits, churnPages());
+    ChurnedUsers churned = churnedUsers(splits, churnPages(), timeRange());
     PCollectionTuple labelled =
         splits.apply(
             "LabelEvents",
-            ParDo.of(new LabelEventsFn(churnPages(), churned.view))
+            ParDo.of(new LabelEventsFn(churnPages(), timeRange(), churned.view))
                 .withSideInputs(churned.view)
                 .withOutputTags(
                     LabelChurn.LABELLED,
@@ -140,13 +157,14 @@ public abstract class LabelChurnFiles
   }
 
   /** The first pass over {@code splits}: steps {@code ReadEvents} to {@code ChurnedUsersView}. */
-  static ChurnedUsers churnedUsers(PCollection<FileSplit> splits, Set<String> churnPages) {
+  static ChurnedUsers churnedUsers(
+      PCollection<FileSplit> splits, Set<String> churnPages, EventTimeRange range) {
     TupleTag<KV<String, Integer>> flags = new TupleTag<KV<String, Integer>>() {};
     TupleTag<DeadLetter> failures = new TupleTag<DeadLetter>() {};
     PCollectionTuple users =
         splits.apply(
             "ReadEvents",
-            ParDo.of(new ReadEventsFn(churnPages, flags, failures))
+            ParDo.of(new ReadEventsFn(churnPages, range, flags, failures))
                 .withOutputTags(flags, TupleTagList.of(failures)));
     PCollectionView<Map<String, Integer>> churned =
         users
@@ -166,7 +184,8 @@ public abstract class LabelChurnFiles
         .add(DisplayData.item("bytes", plan().bytes()).withLabel("Bytes to read, twice"))
         .add(
             DisplayData.item("churnPages", String.join(", ", churnPages()))
-                .withLabel("Churn pages"));
+                .withLabel("Churn pages"))
+        .add(DisplayData.item("timeRange", timeRange().toString()).withLabel("Event times"));
   }
 
   /**
@@ -175,19 +194,24 @@ public abstract class LabelChurnFiles
    */
   static final class ReadEventsFn extends DoFn<FileSplit, KV<String, Integer>> {
     private final Set<String> churnPages;
+    private final EventTimeRange range;
     private final TupleTag<KV<String, Integer>> flags;
     private final TupleTag<DeadLetter> failures;
     private final SplitReader<SparkifyEvent> reader =
         SplitReader.of(new SparkifyEventDecoder(), ReadRecords.STEP);
     private final Counter guests =
         Metrics.counter(LabelChurn.class, LabelChurn.GUEST_EVENTS_SKIPPED);
+    private final Counter outside =
+        Metrics.counter(LabelChurn.class, LabelChurn.OUTSIDE_TIME_RANGE);
     private transient Map<String, Integer> users;
 
     ReadEventsFn(
         Set<String> churnPages,
+        EventTimeRange range,
         TupleTag<KV<String, Integer>> flags,
         TupleTag<DeadLetter> failures) {
       this.churnPages = churnPages;
+      this.range = range;
       this.flags = flags;
       this.failures = failures;
     }
@@ -202,7 +226,9 @@ public abstract class LabelChurnFiles
       reader.read(
           split,
           event -> {
-            if (event.isGuest()) {
+            if (!range.contains(event.getTs())) {
+              outside.inc();
+            } else if (event.isGuest()) {
               guests.inc();
             } else {
               users.merge(
@@ -235,8 +261,11 @@ public abstract class LabelChurnFiles
     private final SplitReader<SparkifyEvent> reader =
         SplitReader.of(new SparkifyEventDecoder(), ReadRecords.STEP).uncounted();
 
-    LabelEventsFn(Set<String> churnPages, PCollectionView<Map<String, Integer>> churnedUsers) {
-      this.labels = new EventLabels(churnPages);
+    LabelEventsFn(
+        Set<String> churnPages,
+        EventTimeRange range,
+        PCollectionView<Map<String, Integer>> churnedUsers) {
+      this.labels = new EventLabels(churnPages, range);
       this.churnedUsers = churnedUsers;
     }
 

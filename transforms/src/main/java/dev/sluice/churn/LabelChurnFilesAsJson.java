@@ -70,6 +70,9 @@ public abstract class LabelChurnFilesAsJson
   /** The pages that mark churn. */
   public abstract SortedSet<String> churnPages();
 
+  /** The event times kept, as {@link LabelChurnFiles#timeRange}. */
+  public abstract EventTimeRange timeRange();
+
   /** The directory {@code labelled/}, {@code stayed/} and {@code cancelled/} go under. */
   public abstract String root();
 
@@ -89,20 +92,27 @@ public abstract class LabelChurnFilesAsJson
       throw new IllegalArgumentException(format + " is not a JSON-lines format");
     }
     return new AutoValue_LabelChurnFilesAsJson(
-        labelling.plan(), labelling.churnPages(), root.replaceAll("/+$", ""), format);
+        labelling.plan(),
+        labelling.churnPages(),
+        labelling.timeRange(),
+        root.replaceAll("/+$", ""),
+        format);
   }
 
   @Override
   public WithFailures.Result<PCollection<String>, DeadLetter> expand(PBegin input) {
     PCollection<FileSplit> splits =
         input.apply("ListFiles", Create.of(plan().splits()).withCoder(FileSplit.coder()));
-    LabelChurnFiles.ChurnedUsers churned = LabelChurnFiles.churnedUsers(splits, churnPages());
+    LabelChurnFiles.ChurnedUsers churned =
+        LabelChurnFiles.churnedUsers(splits, churnPages(), timeRange());
     String temp = BundleFiles.tempDirectory(root());
     PCollection<String> written =
         splits
             .apply(
                 "LabelAndWriteEvents",
-                ParDo.of(new LabelAndWriteEventsFn(churnPages(), churned.view, temp, format()))
+                ParDo.of(
+                        new LabelAndWriteEventsFn(
+                            churnPages(), timeRange(), churned.view, temp, format()))
                     .withSideInputs(churned.view))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
             .apply(
@@ -139,10 +149,11 @@ public abstract class LabelChurnFilesAsJson
 
     LabelAndWriteEventsFn(
         Set<String> churnPages,
+        EventTimeRange range,
         PCollectionView<Map<String, Integer>> churnedUsers,
         String temp,
         FileFormat format) {
-      this.labels = new EventLabels(churnPages);
+      this.labels = new EventLabels(churnPages, range);
       this.churnedUsers = churnedUsers;
       this.temp = temp;
       this.format = format;

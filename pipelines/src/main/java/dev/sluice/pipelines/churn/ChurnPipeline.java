@@ -1,5 +1,6 @@
 package dev.sluice.pipelines.churn;
 
+import dev.sluice.churn.EventTimeRange;
 import dev.sluice.churn.LabelChurn;
 import dev.sluice.churn.LabelChurnFiles;
 import dev.sluice.churn.LabelChurnFilesAsJson;
@@ -9,11 +10,13 @@ import dev.sluice.churn.SparkifyEventDecoder;
 import dev.sluice.deadletter.DeadLetter;
 import dev.sluice.io.FileFormat;
 import dev.sluice.io.FilePlan;
+import dev.sluice.io.HivePartitionPlan;
 import dev.sluice.io.ReadRecords;
 import dev.sluice.io.WriteRecords;
 import dev.sluice.io.s3.S3Store;
 import dev.sluice.io.s3.S3StoreOptions;
 import dev.sluice.pipelines.options.PipelineArgs;
+import dev.sluice.pipelines.pageviews.TimeArguments;
 import dev.sluice.pipelines.report.PipelineRun;
 import dev.sluice.pipelines.report.RunOptions;
 import dev.sluice.pipelines.report.RunProgress;
@@ -104,6 +107,21 @@ public final class ChurnPipeline {
     List<String> getChurnPages();
 
     void setChurnPages(List<String> churnPages);
+
+    @Description(
+        "Event-time range [from, to), ISO-8601 UTC (2018-10-01 or 2018-10-01T10:00:00Z): events "
+            + "outside are skipped and counted, and users are labelled by their events inside. "
+            + "With either, --input is read as a tree (every file under it), and the partitions "
+            + "of a Hive tree by date (year=/month=/day=/hour=, as convert writes it) that fall "
+            + "outside are never opened.")
+    String getFrom();
+
+    void setFrom(String from);
+
+    @Description("End of the event-time range (exclusive); see --from.")
+    String getTo();
+
+    void setTo(String to);
   }
 
   /** Default of {@code --churnPages}: {@value LabelChurn#DEFAULT_CHURN_PAGE}. */
@@ -122,6 +140,10 @@ public final class ChurnPipeline {
     BLANK_LINES_SKIPPED,
     /** Events without a user id, skipped on purpose. */
     GUEST_EVENTS_SKIPPED,
+    /** Events outside {@code --from}/{@code --to}, skipped on purpose. */
+    OUTSIDE_TIME_RANGE,
+    /** Hive partitions never opened, because they lie outside {@code --from}/{@code --to}. */
+    PRUNED_PARTITIONS,
     /** Records that are not valid events (one dead letter each). */
     BAD_EVENTS,
     /** Files that could not be read to the end (one dead letter each). */
@@ -195,6 +217,7 @@ public final class ChurnPipeline {
   public static void validate(Options options) {
     FileFormat.parse(options.getFormat());
     LabelChurn.create().withChurnPages(options.getChurnPages());
+    timeRange(options);
     S3Store.prepare(options, options.getInput(), options.getOutput());
   }
 
@@ -233,12 +256,21 @@ public final class ChurnPipeline {
                 options.getOutput(),
                 FileFormat.parse(options.getFormat()))
             .replacing(LABELLED, STAYED, CANCELLED, DEAD_LETTER);
-    FilePlan input = FilePlan.list(options.getInput());
+    EventTimeRange range = timeRange(options);
+    HivePartitionPlan tree =
+        range.isAll()
+            ? null
+            : HivePartitionPlan.list(options.getInput())
+                .withTimeRange(
+                    TimeArguments.instant(options.getFrom()),
+                    TimeArguments.instant(options.getTo()));
+    FilePlan input = tree == null ? FilePlan.list(options.getInput()) : tree.filePlan();
     run.reading(input.files());
     if (input.isEmpty()) {
       throw new IllegalArgumentException("no input file matches --input=" + options.getInput());
     }
-    LabelChurnFiles labelling = LabelChurnFiles.of(input).withChurnPages(options.getChurnPages());
+    LabelChurnFiles labelling =
+        LabelChurnFiles.of(input).withChurnPages(options.getChurnPages()).withTimeRange(range);
     PCollection<DeadLetter> deadLetters;
     if (run.format().isText()) {
       deadLetters =
@@ -262,7 +294,7 @@ public final class ChurnPipeline {
             .withDeadLetters(
                 MetricName.named(ReadRecords.class, ReadRecords.BAD_RECORDS),
                 MetricName.named(ReadRecords.class, ReadRecords.UNREADABLE_FILES)),
-        ChurnPipeline::summarize,
+        (summary, result) -> summarize(summary, result, tree == null ? 0 : tree.prunedPartitions()),
         ChurnPipeline::checkBalanced);
   }
 
@@ -272,14 +304,26 @@ public final class ChurnPipeline {
         step, WriteRecords.<LabelledEvent>to(run.output(directory)).withFormat(run.format()));
   }
 
+  /**
+   * The event-time range of {@code --from} and {@code --to}.
+   *
+   * @throws IllegalArgumentException if either is not ISO-8601, or the range is empty
+   */
+  static EventTimeRange timeRange(Options options) {
+    return EventTimeRange.of(
+        TimeArguments.instant(options.getFrom()), TimeArguments.instant(options.getTo()));
+  }
+
   /** Adds the run's counts, read from its counters. */
-  static void summarize(RunSummary.Builder summary, PipelineResult result) {
+  static void summarize(RunSummary.Builder summary, PipelineResult result, int prunedPartitions) {
     long bad = read(result, ReadRecords.BAD_RECORDS);
     long unreadable = read(result, ReadRecords.UNREADABLE_FILES);
     summary
         .count(Count.EVENTS_READ, read(result, ReadRecords.RECORDS_READ))
         .count(Count.BLANK_LINES_SKIPPED, read(result, ReadRecords.BLANK_LINES_SKIPPED))
         .count(Count.GUEST_EVENTS_SKIPPED, churn(result, LabelChurn.GUEST_EVENTS_SKIPPED))
+        .count(Count.OUTSIDE_TIME_RANGE, churn(result, LabelChurn.OUTSIDE_TIME_RANGE))
+        .count(Count.PRUNED_PARTITIONS, prunedPartitions)
         .count(Count.BAD_EVENTS, bad)
         .count(Count.UNREADABLE_FILES, unreadable)
         .count(Count.DEAD_LETTERS, bad + unreadable)
@@ -304,6 +348,7 @@ public final class ChurnPipeline {
     long accounted =
         summary.count(Count.LABELLED_EVENTS)
             + summary.count(Count.GUEST_EVENTS_SKIPPED)
+            + summary.count(Count.OUTSIDE_TIME_RANGE)
             + summary.count(Count.BAD_EVENTS);
     long labelled = summary.count(Count.LABELLED_EVENTS);
     long split = summary.count(Count.STAYED_EVENTS) + summary.count(Count.CANCELLED_EVENTS);
@@ -311,7 +356,7 @@ public final class ChurnPipeline {
       throw new IllegalStateException(
           "counts do not add up: events_read "
               + read
-              + " != labelled + guests + bad events "
+              + " != labelled + guests + outside the time range + bad events "
               + accounted
               + ", or labelled "
               + labelled

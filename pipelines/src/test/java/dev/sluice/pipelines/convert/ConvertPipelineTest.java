@@ -128,6 +128,45 @@ public class ConvertPipelineTest {
     assertEquals(0, tree.get("dead_letters").asLong());
   }
 
+  /**
+   * {@code churn --from/--to} on the tree opens only the day partitions of the range, and gives the
+   * same outputs as on the JSON, where the events outside are read and skipped.
+   */
+  @Test
+  public void churnOnATimeRangeOfTheTreeReadsOnlyItsPartitions() throws Exception {
+    String from = "--from=2018-10-01";
+    String to = "--to=2018-11-01";
+    Path fromJson = TMP.newFolder("range-json").toPath();
+    ChurnPipeline.run(ChurnPipeline.parseOptions(INPUT, "--output=" + fromJson, from, to));
+    Path fromTree = TMP.newFolder("range-tree").toPath();
+    ChurnPipeline.run(
+        ChurnPipeline.parseOptions(
+            "--input=" + converted.resolve(ConvertPipeline.EVENTS),
+            "--output=" + fromTree,
+            from,
+            to));
+    for (String output :
+        List.of(ChurnPipeline.LABELLED, ChurnPipeline.STAYED, ChurnPipeline.CANCELLED)) {
+      assertTrue(
+          output,
+          DiffPipeline.run(
+              DiffPipeline.parseOptions(
+                  "--left=" + fromJson.resolve(output), "--right=" + fromTree.resolve(output))));
+    }
+    JsonNode json = MAPPER.readTree(fromJson.resolve("summary.json").toFile());
+    JsonNode tree = MAPPER.readTree(fromTree.resolve("summary.json").toFile());
+    JsonNode all = MAPPER.readTree(converted.resolve("summary.json").toFile());
+    assertTrue(json.toString(), json.get("outside_time_range").asLong() > 0);
+    assertTrue(json.toString(), json.get("labelled_events").asLong() > 0);
+    // Only October's partitions were opened: no event outside the range was read.
+    assertEquals(tree.toString(), 0, tree.get("outside_time_range").asLong());
+    assertTrue(tree.toString(), tree.get("pruned_partitions").asLong() > 0);
+    assertEquals(
+        tree.toString(),
+        all.get("events_written").asLong() - json.get("outside_time_range").asLong(),
+        tree.get("events_read").asLong());
+  }
+
   @Test
   public void byHourAndUnknownSettings() throws Exception {
     Path byHour = TMP.newFolder("by-hour").toPath();
