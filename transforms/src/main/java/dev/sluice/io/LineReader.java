@@ -3,9 +3,6 @@ package dev.sluice.io;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -133,16 +130,8 @@ final class LineReader implements Closeable {
    */
   private String decode(byte[] bytes, int offset, int length) {
     String text = new String(bytes, offset, length, StandardCharsets.UTF_8);
-    if (text.indexOf('\uFFFD') >= 0) {
-      try {
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(bytes, offset, length));
-      } catch (CharacterCodingException e) {
-        invalidUtf8 = Arrays.copyOfRange(bytes, offset, offset + length);
-      }
+    if (text.indexOf('\uFFFD') >= 0 && StrictUtf8.decode(bytes, offset, length) == null) {
+      invalidUtf8 = Arrays.copyOfRange(bytes, offset, offset + length);
     }
     return text;
   }

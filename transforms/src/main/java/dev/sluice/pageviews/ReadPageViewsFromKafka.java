@@ -6,11 +6,8 @@ import com.google.auto.value.AutoValue;
 import dev.sluice.deadletter.DeadLetter;
 import dev.sluice.io.InvalidRecordException;
 import dev.sluice.io.RowDecoder;
+import dev.sluice.io.StrictUtf8;
 import dev.sluice.io.kafka.EventTimePolicy;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -244,16 +241,7 @@ public abstract class ReadPageViewsFromKafka
 
   /** The text of UTF-8 bytes, or null when they are not valid UTF-8. */
   static @Nullable String utf8(byte[] bytes) {
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException e) {
-      return null;
-    }
+    return StrictUtf8.decode(bytes, 0, bytes.length);
   }
 
   @Override
