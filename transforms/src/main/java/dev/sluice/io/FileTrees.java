@@ -38,11 +38,10 @@ public final class FileTrees {
   public static void delete(String directory) throws IOException {
     Path local = localPath(directory);
     if (local != null) {
-      Path dir = local;
-      if (!Files.exists(dir)) {
+      if (!Files.exists(local)) {
         return;
       }
-      try (Stream<Path> walk = Files.walk(dir)) {
+      try (Stream<Path> walk = Files.walk(local)) {
         for (Path path : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
           Files.deleteIfExists(path);
         }
@@ -51,11 +50,7 @@ public final class FileTrees {
       }
       return;
     }
-    List<ResourceId> files = new ArrayList<>();
-    for (MatchResult.Metadata file : FilePlan.match(literal(directory) + "/**")) {
-      files.add(file.resourceId());
-    }
-    FileSystems.delete(files, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    deleteMatching(literal(directory) + "/**");
   }
 
   /**
@@ -73,11 +68,10 @@ public final class FileTrees {
     List<String> found = new ArrayList<>();
     Path local = localPath(root);
     if (local != null) {
-      Path dir = local;
-      if (!Files.isDirectory(dir)) {
+      if (!Files.isDirectory(local)) {
         return found;
       }
-      try (Stream<Path> children = Files.list(dir)) {
+      try (Stream<Path> children = Files.list(local)) {
         children
             .filter(Files::isDirectory)
             .filter(child -> child.getFileName().toString().startsWith(prefix))
@@ -119,15 +113,23 @@ public final class FileTrees {
       }
       return;
     }
+    deleteMatching(literal(root) + "/" + prefix + "*");
+  }
+
+  /** Deletes the objects of a file system Beam has registered that match {@code pattern}. */
+  private static void deleteMatching(String pattern) throws IOException {
     List<ResourceId> files = new ArrayList<>();
-    for (MatchResult.Metadata file : FilePlan.match(literal(root) + "/" + prefix + "*")) {
+    for (MatchResult.Metadata file : FilePlan.match(pattern)) {
       files.add(file.resourceId());
     }
     FileSystems.delete(files, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
   }
 
-  /** The local path of a plain path or a {@code file:} URI; null for another scheme. */
-  private static @Nullable Path localPath(String path) {
+  /**
+   * The local path of a plain path or a {@code file:} URI; null for a path of another scheme
+   * ({@code s3://}).
+   */
+  public static @Nullable Path localPath(String path) {
     if (path.startsWith("file:")) {
       return Path.of(URI.create(path));
     }

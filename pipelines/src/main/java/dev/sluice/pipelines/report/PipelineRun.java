@@ -207,9 +207,9 @@ public final class PipelineRun {
    * temporary directories of writes that never finished.
    */
   private void clearOutput() throws IOException {
+    List<String> inputs = new ArrayList<>(inputFiles);
+    inputs.add(input);
     for (String directory : replaced) {
-      List<String> inputs = new ArrayList<>(inputFiles);
-      inputs.add(input);
       for (String path : inputs) {
         if (within(path, output(directory))) {
           throw new IllegalArgumentException(
@@ -246,13 +246,8 @@ public final class PipelineRun {
 
   private static String normalized(String path) {
     String trimmed = path.replaceAll("/+$", "");
-    if (trimmed.startsWith("file:")) {
-      return Path.of(java.net.URI.create(trimmed)).normalize().toString();
-    }
-    if (trimmed.contains("://")) {
-      return trimmed;
-    }
-    return Path.of(trimmed).toAbsolutePath().normalize().toString();
+    Path local = FileTrees.localPath(trimmed);
+    return local == null ? trimmed : local.toAbsolutePath().normalize().toString();
   }
 
   private void writeSuccessMarker() throws IOException {
