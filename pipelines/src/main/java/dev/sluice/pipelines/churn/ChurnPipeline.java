@@ -34,6 +34,7 @@ import org.apache.beam.sdk.options.Validation;
 import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
 
 /**
  * The {@code churn} pipeline: a Sparkify-format event log in (JSON lines, plain or compressed, or
@@ -256,14 +257,11 @@ public final class ChurnPipeline {
                 options.getOutput(),
                 FileFormat.parse(options.getFormat()))
             .replacing(LABELLED, STAYED, CANCELLED, DEAD_LETTER);
-    EventTimeRange range = timeRange(options);
+    Instant from = TimeArguments.instant(options.getFrom());
+    Instant to = TimeArguments.instant(options.getTo());
+    EventTimeRange range = EventTimeRange.of(from, to);
     HivePartitionPlan tree =
-        range.isAll()
-            ? null
-            : HivePartitionPlan.list(options.getInput())
-                .withTimeRange(
-                    TimeArguments.instant(options.getFrom()),
-                    TimeArguments.instant(options.getTo()));
+        range.isAll() ? null : HivePartitionPlan.list(options.getInput()).withTimeRange(from, to);
     FilePlan input = tree == null ? FilePlan.list(options.getInput()) : tree.filePlan();
     run.reading(input.files());
     if (input.isEmpty()) {
