@@ -5,12 +5,10 @@ import static org.hamcrest.Matchers.contains;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
+import dev.sluice.testing.Counters;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
@@ -74,18 +72,8 @@ public class LabelChurnTest {
     assertEquals(1, counter(run, LabelChurn.STAYED_USERS));
   }
 
-  private static long counter(PipelineResult run, String name) {
-    long total = 0;
-    for (MetricResult<Long> counter :
-        run.metrics()
-            .queryMetrics(
-                MetricsFilter.builder()
-                    .addNameFilter(MetricNameFilter.named(LabelChurn.class, name))
-                    .build())
-            .getCounters()) {
-      total += counter.getCommitted();
-    }
-    return total;
+  private static long counter(PipelineResult result, String name) {
+    return Counters.attempted(result, LabelChurn.class, name);
   }
 
   @Test

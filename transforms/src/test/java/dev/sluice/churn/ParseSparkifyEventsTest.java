@@ -9,10 +9,8 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.sluice.deadletter.DeadLetter;
+import dev.sluice.testing.Counters;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -195,17 +193,7 @@ public class ParseSparkifyEventsTest {
     assertEquals(3, counter(run, ParseSparkifyEvents.DEAD_LETTERS));
   }
 
-  private static long counter(PipelineResult run, String name) {
-    long total = 0;
-    for (MetricResult<Long> c :
-        run.metrics()
-            .queryMetrics(
-                MetricsFilter.builder()
-                    .addNameFilter(MetricNameFilter.named(ParseSparkifyEvents.class, name))
-                    .build())
-            .getCounters()) {
-      total += c.getAttempted();
-    }
-    return total;
+  private static long counter(PipelineResult result, String name) {
+    return Counters.attempted(result, ParseSparkifyEvents.class, name);
   }
 }
