@@ -31,16 +31,20 @@ import java.util.stream.Collectors;
  *       (http://127.0.0.1:4040, where jobs show the Beam step names as RDD names) is on when the
  *       environment has {@code SPARK_LOCAL_IP=127.0.0.1}, and off otherwise, because Spark would
  *       bind it to every interface.
- *   <li>FlinkRunner: {@code --fasterCopy=true} (no copy of elements between chained operators:
- *       Sluice's DoFns never mutate their inputs); {@code --finishBundleBeforeCheckpointing=true}
- *       (with checkpointing, Beam 2.62 otherwise keeps what a bundle emits during a checkpoint
- *       until the next bundle starts, and a stream's windowed files appear only when it stops).
- *       With the embedded cluster ({@code --flinkMaster} unset, {@code [auto]}, {@code [local]}): a
- *       generated {@code --flinkConfDir} whose {@code flink-conf.yaml} binds every endpoint to
- *       127.0.0.1 and gives the job the JVM's classpath ({@code pipeline.classpaths}); without it,
- *       under {@code mvn exec:java}, Flink's JobMaster cannot load the job's classes. It also
- *       carries {@code --savepointPath} as {@code execution.savepoint.path}, which Beam applies to
- *       remote clusters only.
+ *   <li>FlinkRunner: {@code --fasterCopy=true} unless the job takes checkpoints ({@code
+ *       --checkpointingInterval} above 0) or starts from one ({@code --savepointPath}): no copy of
+ *       elements between chained operators, since Sluice's DoFns never mutate their inputs. With
+ *       checkpoints it would also disable the copy-on-write of the heap state backend, and
+ *       accumulators that combiners update in place would be snapshotted with later input (counted
+ *       twice after a restore). {@code --finishBundleBeforeCheckpointing=true} (with checkpointing,
+ *       Beam 2.62 otherwise keeps what a bundle emits during a checkpoint until the next bundle
+ *       starts, and a stream's windowed files appear only when it stops). With the embedded cluster
+ *       ({@code --flinkMaster} unset, {@code [auto]}, {@code [local]}): a generated {@code
+ *       --flinkConfDir} whose {@code flink-conf.yaml} binds every endpoint to 127.0.0.1 and gives
+ *       the job the JVM's classpath ({@code pipeline.classpaths}); without it, under {@code mvn
+ *       exec:java}, Flink's JobMaster cannot load the job's classes. It also carries {@code
+ *       --savepointPath} as {@code execution.savepoint.path}, which Beam applies to remote clusters
+ *       only.
  * </ul>
  */
 final class RunnerDefaults {
@@ -108,7 +112,12 @@ final class RunnerDefaults {
         setPropertyIfAbsent("spark.ui.port", "4040");
         break;
       case FLINK:
-        addIfAbsent(all, "fasterCopy", "true");
+        if (!checkpoints(all)) {
+          // With checkpoints, fasterCopy also turns off the copy-on-write of Flink's heap state
+          // backend: an accumulator updated in place during an asynchronous snapshot is written
+          // with views that came after the barrier, and a restored job counts them twice.
+          addIfAbsent(all, "fasterCopy", "true");
+        }
         // With checkpointing, output that a bundle emits while a checkpoint finishes it waits in
         // operator state for the next bundle; a quiet stream's windowed files then appear only
         // when it ends. Finishing bundles before the barrier sends that output on at once.
@@ -129,6 +138,21 @@ final class RunnerDefaults {
   static boolean isLoopback(String host) {
     return host != null
         && (host.startsWith("127.") || host.equals("::1") || host.equals("localhost"));
+  }
+
+  /** Whether a Flink command line takes checkpoints or starts from one. */
+  static boolean checkpoints(List<String> args) {
+    String interval = valueOf(args, "checkpointingInterval");
+    boolean periodic = false;
+    if (interval != null) {
+      try {
+        periodic = Long.parseLong(interval.trim()) > 0;
+      } catch (NumberFormatException e) {
+        // Beam's option parser reports it.
+        periodic = true;
+      }
+    }
+    return periodic || valueOf(args, "savepointPath") != null;
   }
 
   private static void addIfAbsent(List<String> args, String option, String value) {

@@ -5,6 +5,8 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -235,5 +237,29 @@ public class SluiceTest {
         },
         RunnerDefaults.apply(
             new String[] {"--runner=SparkRunner", "--sparkMaster=spark://127.0.0.1:7077"}));
+  }
+
+  @Test
+  public void flinkCopiesStateWhenTheJobTakesCheckpoints() throws Exception {
+    List<String> plain =
+        Arrays.asList(
+            RunnerDefaults.apply(new String[] {"--runner=FlinkRunner", "--flinkMaster=x"}));
+    assertTrue(plain.toString(), plain.contains("--fasterCopy=true"));
+    for (String[] checkpointed :
+        new String[][] {
+          {"--runner=FlinkRunner", "--flinkMaster=x", "--checkpointingInterval=1000"},
+          {"--runner=FlinkRunner", "--flinkMaster=x", "--savepointPath=file:///tmp/chk-4"}
+        }) {
+      List<String> args = Arrays.asList(RunnerDefaults.apply(checkpointed));
+      assertFalse(args.toString(), args.stream().anyMatch(a -> a.startsWith("--fasterCopy")));
+      assertTrue(args.toString(), args.contains("--finishBundleBeforeCheckpointing=true"));
+    }
+    List<String> off =
+        Arrays.asList(
+            RunnerDefaults.apply(
+                new String[] {
+                  "--runner=FlinkRunner", "--flinkMaster=x", "--checkpointingInterval=-1"
+                }));
+    assertTrue(off.toString(), off.contains("--fasterCopy=true"));
   }
 }
