@@ -93,11 +93,16 @@ public final class SplitReader<T> implements Serializable {
    */
   public static DeadLetter unreadableFile(
       FileSplit split, String step, long records, Throwable error) {
+    return unreadableFile(split.path(), step, records, error);
+  }
+
+  /**
+   * The dead letter of a file that failed after {@code records} records, as {@link
+   * #unreadableFile(FileSplit, String, long, Throwable)} makes it, for readers of whole files.
+   */
+  public static DeadLetter unreadableFile(String path, String step, long records, Throwable error) {
     return DeadLetter.of(
-        split.path(),
-        step,
-        "unreadable file (after " + records + " records): " + oneLine(error),
-        split.path());
+        path, step, "unreadable file (after " + records + " records): " + oneLine(error), path);
   }
 
   private static String oneLine(Throwable e) {

@@ -18,6 +18,7 @@ import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
@@ -47,11 +48,18 @@ final class BoundedPreCombine {
    * @param windowSize the fixed window size
    * @param buckets hash buckets of (customer, url) per window
    * @param maxEntries most (customer, url) entries a bundle holds before it outputs
+   * @param exactVisitors whether visitors are counted exactly (else estimated from the sketch)
+   * @param sketchLgK the size of the visitors sketch records keep, or null for none
    * @return one record per (customer, url) and window
    */
   static PCollection<PageViewStats> rollUp(
-      PCollection<PageView> views, Duration windowSize, int buckets, int maxEntries) {
-    CombineFns.ComposedCombineFn<PageView> stats = StatsPerUrl.statsFn();
+      PCollection<PageView> views,
+      Duration windowSize,
+      int buckets,
+      int maxEntries,
+      boolean exactVisitors,
+      @Nullable Integer sketchLgK) {
+    CombineFns.ComposedCombineFn<PageView> stats = StatsPerUrl.statsFn(exactVisitors, sketchLgK);
     Coder<Map<KV<String, String>, Object[]>> partialCoder;
     try {
       partialCoder =
@@ -71,7 +79,9 @@ final class BoundedPreCombine {
                 .withAllowedLateness(Duration.ZERO)
                 .discardingFiredPanes())
         .apply("CombineStats", Combine.perKey(new MergePartialsFn(stats, partialCoder)))
-        .apply("ToPageViewStats", ParDo.of(new StatsPerUrl.ToPageViewStatsFn(stats)));
+        .apply(
+            "ToPageViewStats",
+            ParDo.of(new StatsPerUrl.ToPageViewStatsFn(stats, exactVisitors, sketchLgK != null)));
   }
 
   /**

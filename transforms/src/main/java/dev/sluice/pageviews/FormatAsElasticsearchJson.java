@@ -123,13 +123,17 @@ public abstract class FormatAsElasticsearchJson
   }
 
   /**
-   * Names a window size as {@code freq}: {@code 1day}, {@code 1hour}, {@code 15min}, {@code 30s}.
+   * Names a window size as {@code freq}: {@code 1week}, {@code 1day}, {@code 1hour}, {@code 15min},
+   * {@code 30s}.
    *
    * @param size a positive duration
    * @return its name
    */
   public static String freq(Duration size) {
     long millis = size.getMillis();
+    if (millis % Duration.standardDays(7).getMillis() == 0) {
+      return size.getStandardDays() / 7 + "week";
+    }
     if (millis % Duration.standardDays(1).getMillis() == 0) {
       return size.getStandardDays() + "day";
     }

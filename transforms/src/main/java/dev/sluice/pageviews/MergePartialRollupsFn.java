@@ -2,6 +2,7 @@ package dev.sluice.pageviews;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -13,22 +14,33 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
+import org.apache.datasketches.hll.HllSketch;
+import org.apache.datasketches.hll.Union;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
  * Merges the {@link PartialRollup}s of one shuffle key into {@link PageViewStats}: {@code KV<key,
  * Iterable<PartialRollup>>} in, one record per (customer, url) and window out. A window that one
  * partial holds alone is output as it is; groups in several partials are merged: page views and
- * referrer counts add up, session ids are united (exact). Records are counted as {@value
+ * referrer counts add up, session ids are united (exact), or their sketches are (approximate, when
+ * the partials carry sketches). With a sketch size, each record keeps the sketch of its sessions,
+ * made from the session ids when the partials carry ids. Records are counted as {@value
  * RollUpPageViews#ROLLUP_RECORDS}, in {@link RollUpPageViews}'s namespace.
  */
 final class MergePartialRollupsFn extends DoFn<KV<Long, Iterable<PartialRollup>>, PageViewStats> {
   private final long windowMillis;
+  private final int sketchLgK;
   private final Counter records =
       Metrics.counter(RollUpPageViews.class, RollUpPageViews.ROLLUP_RECORDS);
 
-  MergePartialRollupsFn(long windowMillis) {
+  /**
+   * @param windowMillis the window size, milliseconds
+   * @param sketchLgK 0 for records without a sketch, else the {@code lgK} of the sketch they keep
+   */
+  MergePartialRollupsFn(long windowMillis, int sketchLgK) {
     this.windowMillis = windowMillis;
+    this.sketchLgK = sketchLgK;
   }
 
   @ProcessElement
@@ -49,6 +61,7 @@ final class MergePartialRollupsFn extends DoFn<KV<Long, Iterable<PartialRollup>>
               only.pageViews[g],
               only.visitors(g),
               referrers(only, g),
+              sketch(only, g),
               out);
         }
         continue;
@@ -59,7 +72,7 @@ final class MergePartialRollupsFn extends DoFn<KV<Long, Iterable<PartialRollup>>
           groups
               .computeIfAbsent(
                   KV.of(partial.strings[partial.customers[g]], partial.strings[partial.urls[g]]),
-                  k -> new Merged())
+                  k -> new Merged(partial.sketchLgK))
               .add(partial, g);
         }
       }
@@ -71,8 +84,9 @@ final class MergePartialRollupsFn extends DoFn<KV<Long, Iterable<PartialRollup>>
             group.getKey().getValue(),
             windowStart,
             merged.pageViews,
-            merged.sessions.size(),
+            merged.visitors(),
             merged.referrers,
+            merged.sketch(sketchLgK),
             out);
       }
     }
@@ -85,6 +99,7 @@ final class MergePartialRollupsFn extends DoFn<KV<Long, Iterable<PartialRollup>>
       long pageViews,
       long visitors,
       Map<String, Long> referrers,
+      byte @Nullable [] sketch,
       OutputReceiver<PageViewStats> out) {
     records.inc();
     out.output(
@@ -95,7 +110,28 @@ final class MergePartialRollupsFn extends DoFn<KV<Long, Iterable<PartialRollup>>
             Instant.ofEpochMilli(windowStart + windowMillis),
             pageViews,
             visitors,
-            referrers));
+            referrers,
+            sketch));
+  }
+
+  /** The sketch record {@code g} of {@code partial} keeps: its own, or one of its session ids. */
+  private byte @Nullable [] sketch(PartialRollup partial, int g) {
+    if (sketchLgK == 0) {
+      return null;
+    }
+    if (partial.hasSketches()) {
+      return bytes(partial.session(partial.sessionStart[g]));
+    }
+    Union union = VisitorSketches.newUnion(sketchLgK);
+    for (int s = partial.sessionStart[g]; s < partial.sessionStart[g + 1]; s++) {
+      VisitorSketches.addUtf8(union, bytes(partial.session(s)));
+    }
+    return VisitorSketches.toBytes(union);
+  }
+
+  private static byte[] bytes(ByteBuffer buffer) {
+    return Arrays.copyOfRange(
+        buffer.array(), buffer.position(), buffer.position() + buffer.remaining());
   }
 
   private static Map<String, Long> referrers(PartialRollup partial, int g) {
@@ -112,17 +148,49 @@ final class MergePartialRollupsFn extends DoFn<KV<Long, Iterable<PartialRollup>>
   /** A (customer, url) held by several partials. */
   private static final class Merged {
     long pageViews;
+
+    /** The session ids, when the partials carry ids. */
     final Set<ByteBuffer> sessions = new HashSet<>();
+
+    /** The union of the partials' sketches, when they carry sketches. */
+    final @Nullable Union union;
+
     final Map<String, Long> referrers = new TreeMap<>();
+
+    Merged(int partialSketchLgK) {
+      union = partialSketchLgK > 0 ? VisitorSketches.newUnion(partialSketchLgK) : null;
+    }
 
     void add(PartialRollup partial, int g) {
       pageViews += partial.pageViews[g];
       for (int s = partial.sessionStart[g]; s < partial.sessionStart[g + 1]; s++) {
-        sessions.add(partial.session(s));
+        if (union != null) {
+          union.update(HllSketch.heapify(bytes(partial.session(s))));
+        } else {
+          sessions.add(partial.session(s));
+        }
       }
       for (int r = partial.referrerStart[g]; r < partial.referrerStart[g + 1]; r++) {
         referrers.merge(partial.strings[partial.referrers[r]], partial.referrerViews[r], Long::sum);
       }
+    }
+
+    long visitors() {
+      return union != null ? VisitorSketches.estimate(union) : sessions.size();
+    }
+
+    byte @Nullable [] sketch(int lgK) {
+      if (lgK == 0) {
+        return null;
+      }
+      if (union != null) {
+        return VisitorSketches.toBytes(union);
+      }
+      Union ids = VisitorSketches.newUnion(lgK);
+      for (ByteBuffer session : sessions) {
+        VisitorSketches.addUtf8(ids, bytes(session));
+      }
+      return VisitorSketches.toBytes(ids);
     }
   }
 }

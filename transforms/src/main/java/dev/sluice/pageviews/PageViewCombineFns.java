@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.CannotProvideCoderException;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
@@ -14,6 +15,7 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.Count;
+import org.apache.datasketches.hll.Union;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -23,6 +25,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * <ul>
  *   <li>{@link #pageViews()}: {@code page_views}, the number of inputs (Beam's {@code Count});
  *   <li>{@link #visitors()}: {@code visitors}, the exact number of distinct session ids;
+ *   <li>{@link #approxVisitors(int)}: {@code visitors}, estimated with a HyperLogLog sketch of
+ *       fixed size ({@link VisitorSketches}), and {@link #visitorSketch(int)}, that sketch itself;
  *   <li>{@link #referrers()}: {@code referrers}, a count per referrer, null referrers not counted.
  * </ul>
  *
@@ -30,8 +34,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * (combiner lifting). Accumulators are updated in place when these functions made them, and copied
  * first when a runner hands back one its coder decoded (Beam decodes empty maps and sets as
  * read-only). Memory per key and window: {@code pageViews} one long; {@code visitors} one entry per
- * distinct session id (exact, unlike {@code ApproximateUnique}); {@code referrers} one entry per
- * distinct referrer.
+ * distinct session id (exact, unlike {@code ApproximateUnique}); {@code approxVisitors} and {@code
+ * visitorSketch} at most about {@code 2^lgK} bytes, however many sessions; {@code referrers} one
+ * entry per distinct referrer.
  *
  * <pre>{@code
  * PCollection<KV<String, Long>> visitors =
@@ -57,6 +62,30 @@ public final class PageViewCombineFns {
   }
 
   /**
+   * {@code visitors}, approximate: the estimated number of distinct session ids, from a HyperLogLog
+   * sketch with {@code 2^lgK} buckets (relative standard error {@link
+   * VisitorSketches#relativeStandardError}, 1.6% at {@code lgK = 12}). Input {@code String} session
+   * ids (null is rejected with {@link NullPointerException}), output {@code Long}, rounded. The
+   * accumulator is a DataSketches {@code Union}, at most about {@code 2^lgK} bytes.
+   *
+   * @throws IllegalArgumentException unless {@code lgK} is in [4, 21]
+   */
+  public static CombineFn<String, ?, Long> approxVisitors(int lgK) {
+    return new ApproxCountDistinctFn(VisitorSketches.checkLgK(lgK));
+  }
+
+  /**
+   * The HyperLogLog sketch of the distinct session ids: like {@link #approxVisitors} but its output
+   * is the compact {@code HLL_4} sketch ({@code byte[]}), which sketches of other groups or windows
+   * merge with ({@link MergePageViewStats}) and {@link VisitorSketches#estimate} reads.
+   *
+   * @throws IllegalArgumentException unless {@code lgK} is in [4, 21]
+   */
+  public static CombineFn<String, ?, byte[]> visitorSketch(int lgK) {
+    return new SketchDistinctFn(VisitorSketches.checkLgK(lgK));
+  }
+
+  /**
    * {@code referrers}: how many inputs came from each referrer. Input nullable {@code String}
    * referrers (give the input a {@code NullableCoder}); null referrers are not counted, so a group
    * with only null referrers gives an empty map. Output a {@code SortedMap<String, Long>} ordered
@@ -64,6 +93,81 @@ public final class PageViewCombineFns {
    */
   public static CombineFn<@Nullable String, ?, SortedMap<String, Long>> referrers() {
     return new CountPerReferrerFn();
+  }
+
+  /** Distinct strings in a DataSketches union; subclasses say what the output is. */
+  abstract static class UnionDistinctFn<OutputT> extends CombineFn<String, Union, OutputT> {
+    private final int lgK;
+
+    UnionDistinctFn(int lgK) {
+      this.lgK = lgK;
+    }
+
+    @Override
+    public Union createAccumulator() {
+      return VisitorSketches.newUnion(lgK);
+    }
+
+    @Override
+    public Union addInput(Union accumulator, String input) {
+      if (input == null) {
+        throw new NullPointerException("session id must not be null");
+      }
+      VisitorSketches.add(accumulator, input);
+      return accumulator;
+    }
+
+    @Override
+    public Union mergeAccumulators(Iterable<Union> accumulators) {
+      Union merged = null;
+      for (Union accumulator : accumulators) {
+        if (merged == null) {
+          merged = accumulator;
+        } else {
+          merged.update(accumulator.getResult());
+        }
+      }
+      return merged == null ? createAccumulator() : merged;
+    }
+
+    @Override
+    public Coder<Union> getAccumulatorCoder(CoderRegistry registry, Coder<String> input) {
+      return VisitorSketches.unionCoder();
+    }
+  }
+
+  /** Estimated distinct count of strings. */
+  static final class ApproxCountDistinctFn extends UnionDistinctFn<Long> {
+    ApproxCountDistinctFn(int lgK) {
+      super(lgK);
+    }
+
+    @Override
+    public Long extractOutput(Union accumulator) {
+      return VisitorSketches.estimate(accumulator);
+    }
+
+    @Override
+    public Coder<Long> getDefaultOutputCoder(CoderRegistry registry, Coder<String> input) {
+      return VarLongCoder.of();
+    }
+  }
+
+  /** The compact sketch of the distinct strings. */
+  static final class SketchDistinctFn extends UnionDistinctFn<byte[]> {
+    SketchDistinctFn(int lgK) {
+      super(lgK);
+    }
+
+    @Override
+    public byte[] extractOutput(Union accumulator) {
+      return VisitorSketches.toBytes(accumulator);
+    }
+
+    @Override
+    public Coder<byte[]> getDefaultOutputCoder(CoderRegistry registry, Coder<String> input) {
+      return ByteArrayCoder.of();
+    }
   }
 
   /** Exact distinct count of strings, with a set accumulator. */

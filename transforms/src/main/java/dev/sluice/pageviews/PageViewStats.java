@@ -1,22 +1,27 @@
 package dev.sluice.pageviews;
 
 import com.google.auto.value.AutoValue;
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.beam.sdk.schemas.AutoValueSchema;
 import org.apache.beam.sdk.schemas.annotations.DefaultSchema;
 import org.apache.beam.sdk.schemas.annotations.SchemaCreate;
 import org.apache.beam.sdk.schemas.annotations.SchemaFieldNumber;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
  * The page-view rollup of one customer, url and event-time window: {@code page_views}, {@code
- * visitors} (distinct sessions) and {@code referrers} (count per non-null referrer, sorted by
- * referrer).
+ * visitors} (distinct sessions, exact or estimated), {@code referrers} (count per non-null
+ * referrer, sorted by referrer) and, when the rollup keeps one, the HyperLogLog sketch of its
+ * sessions ({@link VisitorSketches}), which makes the record mergeable into coarser windows ({@link
+ * MergePageViewStats}).
  *
  * <p>Schema-aware: {@code customer}, {@code url}, {@code windowStart} and {@code windowEnd}
  * (DATETIME, UTC, start inclusive, end exclusive), {@code pageViews}, {@code visitors}, {@code
- * referrers} (a map). Written as Parquet it keeps these columns; as JSON see {@link
- * FormatAsElasticsearchJson}.
+ * referrers} (a map), {@code visitorsSketch} (nullable BYTES). Written as Parquet it keeps these
+ * columns; as JSON see {@link FormatAsElasticsearchJson}, which leaves the sketch out.
  */
 @DefaultSchema(AutoValueSchema.class)
 @AutoValue
@@ -51,6 +56,14 @@ public abstract class PageViewStats {
   public abstract Map<String, Long> getReferrers();
 
   /**
+   * The compact DataSketches {@code HLL_4} sketch of the window's session ids, or null when the
+   * rollup kept none. The array is the record's own: do not modify it.
+   */
+  @SchemaFieldNumber("7")
+  @SuppressWarnings("mutable")
+  public abstract byte @Nullable [] getVisitorsSketch();
+
+  /**
    * Creates a rollup record.
    *
    * @param customer the customer
@@ -60,6 +73,30 @@ public abstract class PageViewStats {
    * @param pageViews number of page views
    * @param visitors number of distinct sessions
    * @param referrers page views per referrer (copied, sorted by referrer)
+   * @return the record, without a visitors sketch
+   */
+  public static PageViewStats of(
+      String customer,
+      String url,
+      Instant windowStart,
+      Instant windowEnd,
+      long pageViews,
+      long visitors,
+      Map<String, Long> referrers) {
+    return of(customer, url, windowStart, windowEnd, pageViews, visitors, referrers, null);
+  }
+
+  /**
+   * Creates a rollup record with the sketch of its sessions.
+   *
+   * @param customer the customer
+   * @param url the url
+   * @param windowStart start of the window, inclusive
+   * @param windowEnd end of the window, exclusive
+   * @param pageViews number of page views
+   * @param visitors number of distinct sessions
+   * @param referrers page views per referrer (copied, sorted by referrer)
+   * @param visitorsSketch the compact HLL sketch of the sessions ({@link VisitorSketches}), or null
    * @return the record
    */
   @SchemaCreate
@@ -70,7 +107,8 @@ public abstract class PageViewStats {
       Instant windowEnd,
       long pageViews,
       long visitors,
-      Map<String, Long> referrers) {
+      Map<String, Long> referrers,
+      byte @Nullable [] visitorsSketch) {
     return new AutoValue_PageViewStats(
         customer,
         url,
@@ -78,6 +116,7 @@ public abstract class PageViewStats {
         windowEnd,
         pageViews,
         visitors,
-        java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(referrers)));
+        Collections.unmodifiableSortedMap(new TreeMap<>(referrers)),
+        visitorsSketch);
   }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -13,13 +14,20 @@ import org.apache.beam.sdk.util.VarInt;
 
 /**
  * The rollup of some of the views of one window: for each (customer, url) group its page views, its
- * distinct session ids (exact: their UTF-8 bytes) and its referrer counts. What {@link
+ * distinct session ids (exact: their UTF-8 bytes) or, when {@link #sketchLgK} is set, one
+ * HyperLogLog sketch of them ({@link VisitorSketches}), and its referrer counts. What {@link
  * RollUpPageViewFiles} sends to the shuffle instead of the views, as a few flat arrays whatever the
  * number of groups: customers, urls and referrers as indexes into one array of the partial's
  * distinct strings; sessions as ranges of one byte array, per group a run of them.
  */
 final class PartialRollup {
   final long windowStart;
+
+  /**
+   * 0 when each group's sessions are its session ids; else the {@code lgK} of the one compact
+   * sketch that stands for each group's sessions.
+   */
+  final int sketchLgK;
 
   /** The distinct customers, urls and referrers of the partial. */
   final String[] strings;
@@ -55,6 +63,7 @@ final class PartialRollup {
 
   PartialRollup(
       long windowStart,
+      int sketchLgK,
       String[] strings,
       int[] customers,
       int[] urls,
@@ -66,6 +75,7 @@ final class PartialRollup {
       int[] referrers,
       long[] referrerViews) {
     this.windowStart = windowStart;
+    this.sketchLgK = sketchLgK;
     this.strings = strings;
     this.customers = customers;
     this.urls = urls;
@@ -83,8 +93,19 @@ final class PartialRollup {
     return customers.length;
   }
 
-  /** The distinct sessions of group {@code g}. */
-  int visitors(int g) {
+  /** Whether each group carries a sketch instead of its session ids. */
+  boolean hasSketches() {
+    return sketchLgK > 0;
+  }
+
+  /** The distinct sessions of group {@code g}: counted, or estimated from its sketch. */
+  long visitors(int g) {
+    if (hasSketches()) {
+      ByteBuffer sketch = session(sessionStart[g]);
+      return VisitorSketches.estimate(
+          Arrays.copyOfRange(
+              sketch.array(), sketch.position(), sketch.position() + sketch.remaining()));
+    }
     return sessionStart[g + 1] - sessionStart[g];
   }
 
@@ -107,6 +128,7 @@ final class PartialRollup {
     @Override
     public void encode(PartialRollup partial, OutputStream out) throws IOException {
       LONG.encode(partial.windowStart, out);
+      VarInt.encode(partial.sketchLgK, out);
       VarInt.encode(partial.strings.length, out);
       for (String string : partial.strings) {
         STRING.encode(string, out);
@@ -135,6 +157,7 @@ final class PartialRollup {
     @Override
     public PartialRollup decode(InputStream in) throws IOException {
       long windowStart = LONG.decode(in);
+      int sketchLgK = VarInt.decodeInt(in);
       String[] strings = new String[VarInt.decodeInt(in)];
       for (int i = 0; i < strings.length; i++) {
         strings[i] = STRING.decode(in);
@@ -167,6 +190,7 @@ final class PartialRollup {
       }
       return new PartialRollup(
           windowStart,
+          sketchLgK,
           strings,
           customers,
           urls,

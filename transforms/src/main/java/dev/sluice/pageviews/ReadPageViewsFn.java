@@ -27,7 +27,8 @@ import org.joda.time.ReadableInstant;
  * Reads the page views of each file split and rolls them up in the bundle's {@link
  * RollupAccumulator}: a chunk of {@code FileSplit}s in, {@code KV<window and bucket,
  * PartialRollup>} out (at the end of the bundle, or when it holds {@link
- * RollUpPageViewFiles#MAX_GROUPS_PER_BUNDLE} groups), dead letters to the second output.
+ * RollUpPageViewFiles#MAX_GROUPS_PER_BUNDLE} groups), dead letters to the second output. With a
+ * sketch size the partials carry each group's sketch of its sessions instead of the session ids.
  *
  * <p>The same records, dead letters and counters as {@code ReadHivePartitioned}, {@link
  * ToPageViews} and {@link KeepTimeRange} one after another: a file that cannot be read is one dead
@@ -45,6 +46,7 @@ final class ReadPageViewsFn
   private final int keys;
   private final long fromMillis;
   private final long toMillis;
+  private final int sketchLgK;
   private final TupleTag<KV<Long, PartialRollup>> partials;
   private final TupleTag<DeadLetter> failures;
   private final RowDecoder rows = RowDecoder.of(ToPageViews.COLUMNS, ReadHivePartitioned.STEP);
@@ -69,19 +71,21 @@ final class ReadPageViewsFn
       int keys,
       long fromMillis,
       long toMillis,
+      int sketchLgK,
       TupleTag<KV<Long, PartialRollup>> partials,
       TupleTag<DeadLetter> failures) {
     this.windowMillis = windowMillis;
     this.keys = keys;
     this.fromMillis = fromMillis;
     this.toMillis = toMillis;
+    this.sketchLgK = sketchLgK;
     this.partials = partials;
     this.failures = failures;
   }
 
   @StartBundle
   public void startBundle() {
-    accumulator = new RollupAccumulator(windowMillis, keys);
+    accumulator = new RollupAccumulator(windowMillis, keys, sketchLgK);
   }
 
   @ProcessElement
@@ -115,7 +119,7 @@ final class ReadPageViewsFn
       for (KV<Long, PartialRollup> partial : accumulator.flush()) {
         out.get(partials).output(partial);
       }
-      accumulator = new RollupAccumulator(windowMillis, keys);
+      accumulator = new RollupAccumulator(windowMillis, keys, sketchLgK);
     }
   }
 

@@ -54,8 +54,8 @@ import org.joda.time.Instant;
  * <p>Memory: per worker, the groups of one bundle's files; after the shuffle, the groups of one
  * key, a {@code 1/parallelism} share of all groups (give a large input more parallelism). Semantics
  * are {@link RollUpPageViews}'s on bounded input: fixed windows of event time aligned to the epoch
- * in UTC, {@code page_views}, exact {@code visitors}, referrer counts with null referrers not
- * counted.
+ * in UTC, {@code page_views}, exact {@code visitors} (or estimated, {@link #withApproxVisitors}),
+ * referrer counts with null referrers not counted.
  *
  * <pre>{@code
  * WithFailures.Result<PCollection<PageViewStats>, DeadLetter> hourly = p.apply("RollUpPageViews",
@@ -87,6 +87,12 @@ public abstract class RollUpPageViewFiles
    */
   public abstract int parallelism();
 
+  /** Whether {@code visitors} is an exact distinct count (else estimated from the sketch). */
+  public abstract boolean exactVisitors();
+
+  /** The {@code lgK} of the visitors sketch the records keep, or null for none. */
+  public abstract @Nullable Integer sketchLgK();
+
   abstract Builder toBuilder();
 
   @AutoValue.Builder
@@ -100,6 +106,10 @@ public abstract class RollUpPageViewFiles
     abstract Builder setTo(@Nullable Instant to);
 
     abstract Builder setParallelism(int parallelism);
+
+    abstract Builder setExactVisitors(boolean exact);
+
+    abstract Builder setSketchLgK(@Nullable Integer lgK);
 
     abstract RollUpPageViewFiles build();
   }
@@ -122,6 +132,7 @@ public abstract class RollUpPageViewFiles
         .setPlan(plan)
         .setWindowSize(RollUpPageViews.DEFAULT_WINDOW_SIZE)
         .setParallelism(defaultParallelism())
+        .setExactVisitors(true)
         .build();
   }
 
@@ -160,8 +171,31 @@ public abstract class RollUpPageViewFiles
     return toBuilder().setParallelism(parallelism).build();
   }
 
+  /**
+   * Returns a copy that estimates {@code visitors} with a HyperLogLog sketch of {@code 2^lgK}
+   * buckets per group, as {@link RollUpPageViews#withApproxVisitors} does: the partials carry one
+   * sketch per group instead of its session ids, so the shuffle and the memory after it stay under
+   * about {@code 2^lgK} bytes per group. Records keep the sketch.
+   *
+   * @throws IllegalArgumentException unless {@code lgK} is in [4, 21]
+   */
+  public RollUpPageViewFiles withApproxVisitors(int lgK) {
+    return toBuilder().setExactVisitors(false).setSketchLgK(VisitorSketches.checkLgK(lgK)).build();
+  }
+
+  /**
+   * Returns a copy whose records keep the HyperLogLog sketch of their sessions beside the exact
+   * {@code visitors}, as {@link RollUpPageViews#withVisitorSketches} does.
+   *
+   * @throws IllegalArgumentException unless {@code lgK} is in [4, 21]
+   */
+  public RollUpPageViewFiles withVisitorSketches(int lgK) {
+    return toBuilder().setSketchLgK(VisitorSketches.checkLgK(lgK)).build();
+  }
+
   @Override
   public WithFailures.Result<PCollection<PageViewStats>, DeadLetter> expand(PBegin input) {
+    int sketchLgK = sketchLgK() == null ? 0 : sketchLgK();
     TupleTag<KV<Long, PartialRollup>> partials = new TupleTag<KV<Long, PartialRollup>>() {};
     TupleTag<DeadLetter> failures = new TupleTag<DeadLetter>() {};
     PCollectionTuple read =
@@ -179,6 +213,7 @@ public abstract class RollUpPageViewFiles
                             parallelism(),
                             from() == null ? Long.MIN_VALUE : from().getMillis(),
                             to() == null ? Long.MAX_VALUE : to().getMillis(),
+                            exactVisitors() ? 0 : sketchLgK,
                             partials,
                             failures))
                     .withOutputTags(partials, TupleTagList.of(failures)));
@@ -188,7 +223,7 @@ public abstract class RollUpPageViewFiles
             .apply("GroupPartials", GroupByKey.create())
             .apply(
                 "MergePartialRollups",
-                ParDo.of(new MergePartialRollupsFn(windowSize().getMillis())))
+                ParDo.of(new MergePartialRollupsFn(windowSize().getMillis(), sketchLgK)))
             .setCoder(schemaCoder(input.getPipeline()));
     return WithFailures.Result.of(stats, read.get(failures));
   }
@@ -223,6 +258,10 @@ public abstract class RollUpPageViewFiles
         .add(DisplayData.item("files", plan().files().size()).withLabel("Files to read"))
         .add(DisplayData.item("windowSize", windowSize()).withLabel("Window size"))
         .add(DisplayData.item("parallelism", parallelism()).withLabel("File chunks, shuffle keys"))
+        .add(
+            DisplayData.item("visitors", exactVisitors() ? "exact" : "approx")
+                .withLabel("Visitors count"))
+        .addIfNotNull(DisplayData.item("sketchLgK", sketchLgK()).withLabel("Visitors sketch lgK"))
         .add(DisplayData.item("from", from() == null ? "open" : from().toString()))
         .add(DisplayData.item("to", to() == null ? "open" : to().toString()));
   }

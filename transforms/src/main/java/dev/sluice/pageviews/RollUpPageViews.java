@@ -26,9 +26,10 @@ import org.joda.time.Duration;
 /**
  * Rolls page views up per customer, url and event-time window: {@code PCollection<PageView>} in,
  * {@code PCollection<PageViewStats>} out, one record per (customer, url, window) and pane, with
- * {@code page_views}, {@code visitors} (distinct session ids, exact) and {@code referrers} (count
- * per non-null referrer): the hourly rollup of web-analytics teams' Spark and Dask jobs, for any
- * window size.
+ * {@code page_views}, {@code visitors} (distinct session ids, exact, or estimated with {@link
+ * #withApproxVisitors}) and {@code referrers} (count per non-null referrer): the hourly rollup of
+ * web-analytics teams' Spark and Dask jobs, for any window size. {@link #withVisitorSketches} makes
+ * records keep the sketch of their sessions, so that they merge into coarser windows later.
  *
  * <p>Each view's event time is its {@code ts}; windows are fixed, one hour by default ({@link
  * #withWindowSize}), aligned to the epoch in UTC, so an event at exactly {@code 11:00:00.000}
@@ -96,6 +97,12 @@ public abstract class RollUpPageViews
   /** Most (customer, url) entries a bundle of bounded input holds before it outputs. */
   abstract int maxEntriesPerBundle();
 
+  /** Whether {@code visitors} is an exact distinct count (else estimated from the sketch). */
+  public abstract boolean exactVisitors();
+
+  /** The {@code lgK} of the visitors sketch the records keep, or null for none. */
+  public abstract @Nullable Integer sketchLgK();
+
   abstract Builder toBuilder();
 
   @AutoValue.Builder
@@ -110,6 +117,10 @@ public abstract class RollUpPageViews
 
     abstract Builder setMaxEntriesPerBundle(int entries);
 
+    abstract Builder setExactVisitors(boolean exact);
+
+    abstract Builder setSketchLgK(@Nullable Integer lgK);
+
     abstract RollUpPageViews build();
   }
 
@@ -120,6 +131,7 @@ public abstract class RollUpPageViews
         .setAllowedLateness(DEFAULT_ALLOWED_LATENESS)
         .setBuckets(DEFAULT_BUCKETS)
         .setMaxEntriesPerBundle(BoundedPreCombine.MAX_ENTRIES)
+        .setExactVisitors(true)
         .build();
   }
 
@@ -134,6 +146,30 @@ public abstract class RollUpPageViews
       throw new IllegalArgumentException("buckets must be in [1, 65536], got " + buckets);
     }
     return toBuilder().setBuckets(buckets).build();
+  }
+
+  /**
+   * Returns a copy that estimates {@code visitors} with a HyperLogLog sketch of {@code 2^lgK}
+   * buckets ({@link PageViewCombineFns#approxVisitors}) instead of counting session ids exactly:
+   * memory per group stays under about {@code 2^lgK} bytes however many sessions it has, and the
+   * estimate's relative standard error is {@link VisitorSketches#relativeStandardError} (1.6% at
+   * {@code lgK = 12}). Records keep the sketch ({@link PageViewStats#getVisitorsSketch}).
+   *
+   * @throws IllegalArgumentException unless {@code lgK} is in [4, 21]
+   */
+  public RollUpPageViews withApproxVisitors(int lgK) {
+    return toBuilder().setExactVisitors(false).setSketchLgK(VisitorSketches.checkLgK(lgK)).build();
+  }
+
+  /**
+   * Returns a copy whose records keep the HyperLogLog sketch of their sessions ({@code 2^lgK}
+   * buckets) beside the exact {@code visitors}, so that they can be merged into coarser windows
+   * later ({@link MergePageViewStats}).
+   *
+   * @throws IllegalArgumentException unless {@code lgK} is in [4, 21]
+   */
+  public RollUpPageViews withVisitorSketches(int lgK) {
+    return toBuilder().setSketchLgK(VisitorSketches.checkLgK(lgK)).build();
   }
 
   /** A copy whose bounded plan outputs partial maps after this many (customer, url) entries. */
@@ -219,9 +255,11 @@ public abstract class RollUpPageViews
   @Override
   public PCollection<PageViewStats> expand(PCollection<PageView> views) {
     if (views.isBounded() == PCollection.IsBounded.BOUNDED) {
-      return BoundedPreCombine.rollUp(views, windowSize(), buckets(), maxEntriesPerBundle());
+      return BoundedPreCombine.rollUp(
+          views, windowSize(), buckets(), maxEntriesPerBundle(), exactVisitors(), sketchLgK());
     }
-    CombineFns.ComposedCombineFn<PageView> stats = StatsPerUrl.statsFn();
+    CombineFns.ComposedCombineFn<PageView> stats =
+        StatsPerUrl.statsFn(exactVisitors(), sketchLgK());
     return views
         .apply("AssignEventTime", WithTimestamps.of(PageView::eventTime))
         .apply(
@@ -233,7 +271,10 @@ public abstract class RollUpPageViews
         .apply("KeyByBucket", ParDo.of(new StatsPerUrl.KeyByBucketFn(buckets())))
         .setCoder(KvCoder.of(VarIntCoder.of(), views.getCoder()))
         .apply("CombineStats", Combine.perKey(new StatsPerUrl.StatsPerUrlFn(stats)))
-        .apply("ToPageViewStats", ParDo.of(new StatsPerUrl.ToPageViewStatsFn(stats)));
+        .apply(
+            "ToPageViewStats",
+            ParDo.of(
+                new StatsPerUrl.ToPageViewStatsFn(stats, exactVisitors(), sketchLgK() != null)));
   }
 
   @Override
@@ -246,6 +287,10 @@ public abstract class RollUpPageViews
             DisplayData.item("earlyFiringDelay", earlyFiringDelay())
                 .withLabel("Early firings every"))
         .add(DisplayData.item("buckets", buckets()).withLabel("Buckets per window"))
+        .add(
+            DisplayData.item("visitors", exactVisitors() ? "exact" : "approx")
+                .withLabel("Visitors count"))
+        .addIfNotNull(DisplayData.item("sketchLgK", sketchLgK()).withLabel("Visitors sketch lgK"))
         .add(DisplayData.item("trigger", trigger().toString()).withLabel("Trigger (unbounded)"));
   }
 }

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.values.KV;
+import org.apache.datasketches.hll.Union;
 
 /**
  * The page-view rollup of one bundle, in flat arrays: strings interned as ids ({@link
@@ -13,7 +14,9 @@ import org.apache.beam.sdk.values.KV;
  * group, the distinct (group, session) pairs in one {@link LongTables.Set} and the (group,
  * referrer) counts in one {@link LongTables.Counts}. Exact, and a few dozen bytes per distinct pair
  * instead of a {@code HashSet} and a {@code TreeMap} per group. {@link #flush} turns it into {@link
- * PartialRollup}s keyed by window and bucket. Not thread-safe.
+ * PartialRollup}s keyed by window and bucket; with a sketch size it sends, per group, the
+ * HyperLogLog sketch of its sessions ({@link VisitorSketches}) instead of the session ids. Not
+ * thread-safe.
  */
 final class RollupAccumulator {
 
@@ -28,15 +31,18 @@ final class RollupAccumulator {
   private int groups;
   private final LongTables.Set visitors = new LongTables.Set();
   private final LongTables.Counts referrers = new LongTables.Counts();
+  private final int sketchLgK;
 
   /**
    * @param windowMillis the window size, milliseconds
    * @param keys shuffle keys: each window's groups are cut into this many hash buckets of
    *     (customer, url), and the partials of (window, bucket) spread over this many keys
+   * @param sketchLgK 0 to send session ids, or the {@code lgK} of the sketches sent instead
    */
-  RollupAccumulator(long windowMillis, int keys) {
+  RollupAccumulator(long windowMillis, int keys, int sketchLgK) {
     this.windowMillis = windowMillis;
     this.keys = keys;
+    this.sketchLgK = sketchLgK;
   }
 
   /** Groups held. */
@@ -193,20 +199,25 @@ final class RollupAccumulator {
     long[] views = new long[n];
     int[] partialSessionStart = new int[n + 1];
     int[] partialReferrerStart = new int[n + 1];
+    // Per group, the byte strings that stand for its sessions: the ids, or one sketch.
+    byte[][][] sessionValues = new byte[n][][];
+    int values = 0;
     int bytes = 0;
     for (int i = 0; i < n; i++) {
       int g = members.get(i);
       customers[i] = local(groupCustomer[g], local, names);
       urls[i] = local(groupUrl[g], local, names);
       views[i] = groupViews[g];
-      partialSessionStart[i + 1] = partialSessionStart[i] + sessionStart[g + 1] - sessionStart[g];
       partialReferrerStart[i + 1] =
           partialReferrerStart[i] + referrerStart[g + 1] - referrerStart[g];
-      for (int s = sessionStart[g]; s < sessionStart[g + 1]; s++) {
-        bytes += strings.bytes(sessions[s]).length;
+      sessionValues[i] = sessionValues(sessionStart[g], sessionStart[g + 1], sessions);
+      for (byte[] value : sessionValues[i]) {
+        bytes += value.length;
       }
+      values += sessionValues[i].length;
+      partialSessionStart[i + 1] = values;
     }
-    int[] sessionEnd = new int[partialSessionStart[n]];
+    int[] sessionEnd = new int[values];
     byte[] sessionBytes = new byte[bytes];
     int[] partialReferrers = new int[partialReferrerStart[n]];
     long[] partialReferrerViews = new long[partialReferrerStart[n]];
@@ -215,10 +226,9 @@ final class RollupAccumulator {
     int referrer = 0;
     for (int i = 0; i < n; i++) {
       int g = members.get(i);
-      for (int s = sessionStart[g]; s < sessionStart[g + 1]; s++) {
-        byte[] id = strings.bytes(sessions[s]);
-        System.arraycopy(id, 0, sessionBytes, offset, id.length);
-        offset += id.length;
+      for (byte[] value : sessionValues[i]) {
+        System.arraycopy(value, 0, sessionBytes, offset, value.length);
+        offset += value.length;
         sessionEnd[session++] = offset;
       }
       for (int r = referrerStart[g]; r < referrerStart[g + 1]; r++) {
@@ -228,6 +238,7 @@ final class RollupAccumulator {
     }
     return new PartialRollup(
         groupWindow[members.get(0)] * windowMillis,
+        sketchLgK,
         names.toArray(new String[0]),
         customers,
         urls,
@@ -238,6 +249,25 @@ final class RollupAccumulator {
         partialReferrerStart,
         partialReferrers,
         partialReferrerViews);
+  }
+
+  /**
+   * What a partial carries for the sessions {@code from} to {@code to} of {@code sessions}: their
+   * UTF-8 ids, or, with a sketch size, the one compact sketch of them.
+   */
+  private byte[][] sessionValues(int from, int to, int[] sessions) {
+    if (sketchLgK == 0) {
+      byte[][] ids = new byte[to - from][];
+      for (int s = from; s < to; s++) {
+        ids[s - from] = strings.bytes(sessions[s]);
+      }
+      return ids;
+    }
+    Union union = VisitorSketches.newUnion(sketchLgK);
+    for (int s = from; s < to; s++) {
+      VisitorSketches.addUtf8(union, strings.bytes(sessions[s]));
+    }
+    return new byte[][] {VisitorSketches.toBytes(union)};
   }
 
   /** The partial's index of string {@code id}, given one if new. */

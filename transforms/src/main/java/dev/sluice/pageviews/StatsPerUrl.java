@@ -1,5 +1,7 @@
 package dev.sluice.pageviews;
 
+import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,23 +34,77 @@ final class StatsPerUrl {
   static final TupleTag<Long> PAGE_VIEWS = new TupleTag<>("page_views");
   static final TupleTag<Long> VISITORS = new TupleTag<>("visitors");
   static final TupleTag<SortedMap<String, Long>> REFERRERS = new TupleTag<>("referrers");
+  static final TupleTag<byte[]> VISITORS_SKETCH = new TupleTag<>("visitors_sketch");
 
   private StatsPerUrl() {}
 
   /**
-   * The three combiners composed over a {@link PageView}: page views, distinct session ids and
-   * referrer counts, tagged {@code page_views}, {@code visitors} and {@code referrers}. Its
-   * accumulators are {@code Object[]}s of the three.
+   * The combiners composed over a {@link PageView}: page views, distinct session ids (exact, when
+   * {@code exactVisitors}), the HyperLogLog sketch of the session ids (when {@code sketchLgK} is
+   * set) and referrer counts, tagged {@code page_views}, {@code visitors}, {@code visitors_sketch}
+   * and {@code referrers}. Its accumulators are {@code Object[]}s of those present.
+   *
+   * @throws IllegalArgumentException if neither visitors count is asked for
    */
+  /** {@link #statsFn(boolean, Integer)} with exact visitors and no sketch. */
   static CombineFns.ComposedCombineFn<PageView> statsFn() {
-    return CombineFns.compose()
-        .with(new SessionIdFn(), StringUtf8Coder.of(), PageViewCombineFns.pageViews(), PAGE_VIEWS)
-        .with(new SessionIdFn(), StringUtf8Coder.of(), PageViewCombineFns.visitors(), VISITORS)
-        .with(
-            new ReferrerFn(),
-            NullableCoder.of(StringUtf8Coder.of()),
-            PageViewCombineFns.referrers(),
-            REFERRERS);
+    return statsFn(true, null);
+  }
+
+  static CombineFns.ComposedCombineFn<PageView> statsFn(
+      boolean exactVisitors, @Nullable Integer sketchLgK) {
+    if (!exactVisitors && sketchLgK == null) {
+      throw new IllegalArgumentException("approximate visitors need a sketch size");
+    }
+    CombineFns.ComposedCombineFn<PageView> composed =
+        CombineFns.compose()
+            .with(
+                new SessionIdFn(),
+                StringUtf8Coder.of(),
+                PageViewCombineFns.pageViews(),
+                PAGE_VIEWS);
+    if (exactVisitors) {
+      composed =
+          composed.with(
+              new SessionIdFn(), StringUtf8Coder.of(), PageViewCombineFns.visitors(), VISITORS);
+    }
+    if (sketchLgK != null) {
+      composed =
+          composed.with(
+              new SessionIdFn(),
+              StringUtf8Coder.of(),
+              PageViewCombineFns.visitorSketch(sketchLgK),
+              VISITORS_SKETCH);
+    }
+    return composed.with(
+        new ReferrerFn(),
+        NullableCoder.of(StringUtf8Coder.of()),
+        PageViewCombineFns.referrers(),
+        REFERRERS);
+  }
+
+  /** The record of one (customer, url) and window from the composed result of {@link #statsFn}. */
+  static PageViewStats toStats(
+      String customer,
+      String url,
+      IntervalWindow window,
+      CombineFns.CoCombineResult result,
+      boolean exactVisitors,
+      boolean withSketch) {
+    byte[] sketch = withSketch ? result.get(VISITORS_SKETCH) : null;
+    long visitors =
+        exactVisitors
+            ? result.get(VISITORS)
+            : VisitorSketches.estimate(checkArgumentNotNull(sketch));
+    return PageViewStats.of(
+        customer,
+        url,
+        window.start(),
+        window.end(),
+        result.get(PAGE_VIEWS),
+        visitors,
+        result.get(REFERRERS),
+        sketch);
   }
 
   /** The coder of a bucket's map from (customer, url) to composed accumulators. */
@@ -176,11 +232,16 @@ final class StatsPerUrl {
   static final class ToPageViewStatsFn
       extends DoFn<KV<Integer, Map<KV<String, String>, Object[]>>, PageViewStats> {
     private final CombineFns.ComposedCombineFn<PageView> stats;
+    private final boolean exactVisitors;
+    private final boolean withSketch;
     private final Counter records =
         Metrics.counter(RollUpPageViews.class, RollUpPageViews.ROLLUP_RECORDS);
 
-    ToPageViewStatsFn(CombineFns.ComposedCombineFn<PageView> stats) {
+    ToPageViewStatsFn(
+        CombineFns.ComposedCombineFn<PageView> stats, boolean exactVisitors, boolean withSketch) {
       this.stats = stats;
+      this.exactVisitors = exactVisitors;
+      this.withSketch = withSketch;
     }
 
     @ProcessElement
@@ -192,14 +253,13 @@ final class StatsPerUrl {
         CombineFns.CoCombineResult result = stats.extractOutput(url.getValue());
         records.inc();
         out.output(
-            PageViewStats.of(
+            toStats(
                 url.getKey().getKey(),
                 url.getKey().getValue(),
-                window.start(),
-                window.end(),
-                result.get(PAGE_VIEWS),
-                result.get(VISITORS),
-                result.get(REFERRERS)));
+                window,
+                result,
+                exactVisitors,
+                withSketch));
       }
     }
   }

@@ -190,7 +190,9 @@ class FormatAsElasticsearchJsonPropertyTest {
   /** The window size in its largest unit that divides it. */
   private static String freq(PageViewStats stats) {
     long seconds = (stats.getWindowEnd().getMillis() - stats.getWindowStart().getMillis()) / 1000;
-    if (seconds % 86_400 == 0) {
+    if (seconds % 604_800 == 0) {
+      return seconds / 604_800 + "week";
+    } else if (seconds % 86_400 == 0) {
       return seconds / 86_400 + "day";
     } else if (seconds % 3600 == 0) {
       return seconds / 3600 + "hour";
