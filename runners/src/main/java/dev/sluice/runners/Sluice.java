@@ -7,6 +7,7 @@ import dev.sluice.pipelines.diff.DiffPipeline;
 import dev.sluice.pipelines.pageviews.GeneratePageViews;
 import dev.sluice.pipelines.pageviews.PageViewsPipeline;
 import dev.sluice.pipelines.pageviews.ProducePageViews;
+import dev.sluice.pipelines.rollup.RollupPipeline;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -93,6 +94,16 @@ public final class Sluice {
             PageViewsPipeline.Options.class,
             args -> {
               PageViewsPipeline.run(PageViewsPipeline.parseOptions(args));
+              return OK;
+            }));
+    add(
+        new Subcommand(
+            "rollup",
+            "Merge Parquet rollups (pageviews --format=parquet) into coarser windows, --window=1d "
+                + "or 1w, through their visitors sketches, without reading a raw view.",
+            RollupPipeline.Options.class,
+            args -> {
+              RollupPipeline.run(RollupPipeline.parseOptions(args));
               return OK;
             }));
     add(

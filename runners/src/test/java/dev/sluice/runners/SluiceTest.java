@@ -49,6 +49,18 @@ public class SluiceTest {
     assertThat(out(), containsString("Label a Sparkify-format event log"));
     assertThat(out(), containsString("pageviews "));
     assertThat(out(), containsString("generate-pageviews "));
+    assertThat(out(), containsString("convert "));
+    assertThat(out(), containsString("rollup "));
+  }
+
+  @Test
+  public void rollupHelpListsItsWindowAndPageviewsItsVisitorsCount() {
+    assertEquals(Sluice.OK, run("rollup", "--help"));
+    assertThat(out(), containsString("--window"));
+    assertThat(out(), containsString("ISO weeks"));
+    assertEquals(Sluice.OK, run("pageviews", "--help"));
+    assertThat(out(), containsString("--visitors"));
+    assertThat(out(), containsString("--hllLgK"));
   }
 
   @Test

@@ -15,6 +15,7 @@ import dev.sluice.pageviews.PageViewStats;
 import dev.sluice.pageviews.RollUpPageViewFiles;
 import dev.sluice.pageviews.RollUpPageViews;
 import dev.sluice.pageviews.ToPageViews;
+import dev.sluice.pageviews.VisitorSketches;
 import dev.sluice.pipelines.options.PipelineArgs;
 import dev.sluice.pipelines.report.PipelineRun;
 import dev.sluice.pipelines.report.RunOptions;
@@ -22,6 +23,7 @@ import dev.sluice.pipelines.report.RunProgress;
 import dev.sluice.pipelines.report.RunSummary;
 import dev.sluice.pipelines.report.SummaryKey;
 import java.io.IOException;
+import java.util.Locale;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricName;
 import org.apache.beam.sdk.options.Default;
@@ -97,8 +99,8 @@ public final class PageViewsPipeline {
 
     void setTo(String to);
 
-    @Description("Window size: a number and s, m, h or d (15m, 1h, 1d); it must divide a day.")
-    @Default.String("1h")
+    @Description(
+        "Window size: a number and s, m, h or d (15m, 1h, 1d); it must divide a day. Default: 1h.")
     String getWindow();
 
     void setWindow(String window);
@@ -118,6 +120,22 @@ public final class PageViewsPipeline {
     void setFormat(String format);
 
     @Description(
+        "visitors: exact (distinct session ids; memory grows with the sessions of the busiest "
+            + "group) or approx (a HyperLogLog sketch per group of 2^hllLgK buckets: at most about "
+            + "2^(hllLgK-1) bytes per group, relative standard error 1.04/sqrt(2^hllLgK), 1.6% at "
+            + "12). With --format=parquet the records keep the sketch either way, for sluice rollup.")
+    @Default.String("exact")
+    String getVisitors();
+
+    void setVisitors(String visitors);
+
+    @Description("Size of the visitors sketches: 2^hllLgK buckets, 4 to 21.")
+    @Default.Integer(VisitorSketches.DEFAULT_LG_K)
+    int getHllLgK();
+
+    void setHllLgK(int lgK);
+
+    @Description(
         "Workers the rollup is cut for: the files are read in this many chunks of neighbouring "
             + "files and the partial rollups shuffled over this many keys. 0: twice the cores of "
             + "this machine, right for a run on it; give a cluster its number of task slots.")
@@ -130,7 +148,11 @@ public final class PageViewsPipeline {
   /** The settings of {@code summary.json} besides input, output and format. */
   public enum Setting implements SummaryKey {
     /** The window size, as {@code freq} names it ({@code 1hour}). */
-    WINDOW
+    WINDOW,
+    /** How visitors are counted: {@code exact} or {@code approx}. */
+    VISITORS,
+    /** The {@code lgK} of the visitors sketches, when records keep or count with them. */
+    HLL_LG_K
   }
 
   /** The counts of {@code summary.json}, in its order. */
@@ -217,17 +239,93 @@ public final class PageViewsPipeline {
     S3Store.prepare(options, options.getInput(), options.getOutput());
   }
 
-  /** The file rollup of {@code plan}, cut for {@code --rollupParallelism}. */
+  /** The file rollup of {@code plan}, cut for {@code --rollupParallelism}, counting visitors. */
   private static RollUpPageViewFiles rollUpFiles(HivePartitionPlan plan, Options options) {
     RollUpPageViewFiles rollUp = RollUpPageViewFiles.of(plan);
-    return options.getRollupParallelism() > 0
-        ? rollUp.withParallelism(options.getRollupParallelism())
-        : rollUp;
+    if (options.getRollupParallelism() > 0) {
+      rollUp = rollUp.withParallelism(options.getRollupParallelism());
+    }
+    Integer lgK = sketchLgK(options);
+    if (lgK == null) {
+      return rollUp;
+    }
+    return approxVisitors(options)
+        ? rollUp.withApproxVisitors(lgK)
+        : rollUp.withVisitorSketches(lgK);
   }
 
-  /** The rollup of the options' window size. */
+  /**
+   * The window when {@code --window} is not given: one hour. (Not an option default: {@code rollup}
+   * declares {@code --window} with another, and Beam refuses two defaults of one option name in one
+   * JVM.)
+   */
+  static final String DEFAULT_WINDOW = "1h";
+
+  /** {@code --window}, or {@value #DEFAULT_WINDOW}. */
+  static String window(Options options) {
+    return options.getWindow() == null ? DEFAULT_WINDOW : options.getWindow();
+  }
+
+  /** The rollup of the options' window size and visitors count. */
   private static RollUpPageViews rollUp(Options options) {
-    return RollUpPageViews.hourly().withWindowSize(TimeArguments.duration(options.getWindow()));
+    return countingVisitors(
+        RollUpPageViews.hourly().withWindowSize(TimeArguments.duration(window(options))), options);
+  }
+
+  /** {@code rollUp} counting visitors as {@code --visitors} and {@code --format} ask. */
+  static RollUpPageViews countingVisitors(RollUpPageViews rollUp, Options options) {
+    Integer lgK = sketchLgK(options);
+    if (lgK == null) {
+      return rollUp;
+    }
+    return approxVisitors(options)
+        ? rollUp.withApproxVisitors(lgK)
+        : rollUp.withVisitorSketches(lgK);
+  }
+
+  /**
+   * Whether {@code --visitors=approx}.
+   *
+   * @throws IllegalArgumentException unless {@code --visitors} is exact or approx
+   */
+  static boolean approxVisitors(Options options) {
+    String visitors = String.valueOf(options.getVisitors()).trim().toLowerCase(Locale.ROOT);
+    switch (visitors) {
+      case "exact":
+        return false;
+      case "approx":
+        return true;
+      default:
+        throw new IllegalArgumentException(
+            "unknown --visitors '" + options.getVisitors() + "': expected exact or approx");
+    }
+  }
+
+  /**
+   * The {@code lgK} of the sketches records count with ({@code --visitors=approx}) or keep ({@code
+   * --format=parquet}), or null for neither.
+   *
+   * @throws IllegalArgumentException unless {@code --hllLgK} is in [4, 21]
+   */
+  static @Nullable Integer sketchLgK(Options options) {
+    boolean parquet = FileFormat.parse(options.getFormat()) == FileFormat.PARQUET;
+    if (!approxVisitors(options) && !parquet) {
+      return null;
+    }
+    try {
+      return VisitorSketches.checkLgK(options.getHllLgK());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--hllLgK: " + e.getMessage(), e);
+    }
+  }
+
+  /** Adds {@code visitors} and, with sketches, {@code hll_lg_k} to a summary. */
+  static void summarizeVisitors(RunSummary.Builder summary, Options options) {
+    summary.setting(Setting.VISITORS, approxVisitors(options) ? "approx" : "exact");
+    Integer lgK = sketchLgK(options);
+    if (lgK != null) {
+      summary.setting(Setting.HLL_LG_K, String.valueOf(lgK));
+    }
   }
 
   /**
@@ -317,7 +415,10 @@ public final class PageViewsPipeline {
                 MetricName.named(ReadRecords.class, ReadRecords.BAD_RECORDS),
                 MetricName.named(ReadRecords.class, ReadRecords.UNREADABLE_FILES),
                 MetricName.named(ToPageViews.class, ToPageViews.INVALID_PAGE_VIEWS)),
-        (summary, result) -> summarize(summary, plan, window, result),
+        (summary, result) -> {
+          summarize(summary, plan, window, result);
+          summarizeVisitors(summary, options);
+        },
         PageViewsPipeline::checkBalanced);
   }
 

@@ -194,12 +194,12 @@ public final class StreamingPageViewsPipeline {
   private static RollUpPageViews rollUp(PageViewsPipeline.Options options) {
     RollUpPageViews rollUp =
         RollUpPageViews.hourly()
-            .withWindowSize(TimeArguments.duration(options.getWindow()))
+            .withWindowSize(TimeArguments.duration(PageViewsPipeline.window(options)))
             .withAllowedLateness(TimeArguments.duration(options.getAllowedLateness()));
     if (options.getEarlyFiringsEvery() != null) {
       rollUp = rollUp.withEarlyFirings(TimeArguments.duration(options.getEarlyFiringsEvery()));
     }
-    return rollUp;
+    return PageViewsPipeline.countingVisitors(rollUp, options);
   }
 
   /**
@@ -479,6 +479,7 @@ public final class StreamingPageViewsPipeline {
         .count(
             Count.OUTPUT_RECORDS,
             RunSummary.counter(result, RollUpPageViews.class, RollUpPageViews.ROLLUP_RECORDS));
+    PageViewsPipeline.summarizeVisitors(summary, options);
   }
 
   /**
