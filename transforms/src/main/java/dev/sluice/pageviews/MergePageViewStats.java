@@ -72,6 +72,9 @@ public abstract class MergePageViewStats
   /** Counter of records that cannot be merged (dead letters). */
   public static final String BAD_RECORDS = "bad_rollup_records";
 
+  /** Counter of records in that are merged (all but the bad ones). */
+  public static final String MERGED_INPUTS = "merged_input_records";
+
   /** Counter of merged records out. */
   public static final String MERGED_RECORDS = "merged_records";
 
@@ -161,6 +164,7 @@ public abstract class MergePageViewStats
     private final TupleTag<DeadLetter> failures;
     private final Counter read = Metrics.counter(MergePageViewStats.class, RECORDS_READ);
     private final Counter bad = Metrics.counter(MergePageViewStats.class, BAD_RECORDS);
+    private final Counter merged = Metrics.counter(MergePageViewStats.class, MERGED_INPUTS);
 
     KeyByWindowFn(
         MergePageViewStats merge,
@@ -181,6 +185,7 @@ public abstract class MergePageViewStats
         return;
       }
       long start = merge.windowStart(stats.getWindowStart().getMillis());
+      merged.inc();
       out.get(keyed).output(KV.of(KV.of(groupKey(stats), start), stats));
     }
 

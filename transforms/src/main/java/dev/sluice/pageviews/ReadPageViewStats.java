@@ -6,7 +6,9 @@ import dev.sluice.deadletter.DeadLetter;
 import dev.sluice.io.SeekableChannelInputFile;
 import dev.sluice.io.SplitReader;
 import java.io.IOException;
+import java.util.List;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
@@ -15,6 +17,7 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.NoSuchSchemaException;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.SchemaRegistry;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -35,13 +38,13 @@ import org.apache.parquet.hadoop.ParquetReader;
  * rollup --format=parquet} write them: {@code PBegin} in, a {@code WithFailures.Result} out of
  * {@code PCollection<PageViewStats>} and {@code PCollection<DeadLetter>}.
  *
- * <p>{@code filepattern} is a Beam file pattern, local or {@code s3://} ({@code OUT/pageviews/
- * *.parquet}); matching no file fails the pipeline at its start. Files are listed by {@code
- * FileIO.match} and read with parquet-avro's {@code AvroParquetReader}, then converted through the
- * Beam schema of {@code PageViewStats}. A file that cannot be read to the end, or a record without
- * the columns, is one dead letter of step {@value #STEP} (source the file, reason the error; the
- * records read before the damage are kept), counted as {@value #UNREADABLE_FILES}; records are
- * counted as {@value #RECORDS_READ}.
+ * <p>Files are named by Beam file patterns, local or {@code s3://} ({@code OUT/pageviews/
+ * *.parquet}), or listed already ({@link #of}); a pattern that matches no file fails the pipeline.
+ * Files are matched by {@code FileIO.matchAll} and read with parquet-avro's {@code
+ * AvroParquetReader}, then converted through the Beam schema of {@code PageViewStats}. A file that
+ * cannot be read to the end, or a record without the columns, is one dead letter of step {@value
+ * #STEP} (source the file, reason the error; the records read before the damage are kept), counted
+ * as {@value #UNREADABLE_FILES}; records are counted as {@value #RECORDS_READ}.
  */
 public final class ReadPageViewStats
     extends PTransform<PBegin, WithFailures.Result<PCollection<PageViewStats>, DeadLetter>> {
@@ -55,10 +58,10 @@ public final class ReadPageViewStats
   /** Counter of files that could not be read to the end. */
   public static final String UNREADABLE_FILES = "unreadable_files";
 
-  private final String filepattern;
+  private final List<String> filepatterns;
 
-  private ReadPageViewStats(String filepattern) {
-    this.filepattern = filepattern;
+  private ReadPageViewStats(List<String> filepatterns) {
+    this.filepatterns = filepatterns;
   }
 
   /**
@@ -67,11 +70,20 @@ public final class ReadPageViewStats
    * @throws IllegalArgumentException if it is blank
    */
   public static ReadPageViewStats from(String filepattern) {
-    checkArgumentNotNull(filepattern, "filepattern must not be null");
-    if (filepattern.isBlank()) {
-      throw new IllegalArgumentException("filepattern must not be blank");
+    return of(List.of(checkArgumentNotNull(filepattern, "filepattern must not be null")));
+  }
+
+  /**
+   * Reads {@code files}: paths or patterns, each of which must match a file.
+   *
+   * @throws IllegalArgumentException if there is none, or one is blank
+   */
+  public static ReadPageViewStats of(List<String> files) {
+    checkArgumentNotNull(files, "files must not be null");
+    if (files.isEmpty() || files.stream().anyMatch(String::isBlank)) {
+      throw new IllegalArgumentException("files must be a non-empty list of paths, got " + files);
     }
-    return new ReadPageViewStats(filepattern);
+    return new ReadPageViewStats(List.copyOf(files));
   }
 
   @Override
@@ -89,11 +101,10 @@ public final class ReadPageViewStats
     TupleTag<DeadLetter> failures = new TupleTag<>() {};
     PCollectionTuple read =
         begin
+            .apply("ListFiles", Create.of(filepatterns).withCoder(StringUtf8Coder.of()))
             .apply(
                 "MatchFiles",
-                FileIO.match()
-                    .filepattern(filepattern)
-                    .withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
+                FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
             .apply("OpenFiles", FileIO.readMatches())
             .apply(
                 "ReadParquet",
@@ -111,7 +122,11 @@ public final class ReadPageViewStats
   @Override
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
-    builder.add(DisplayData.item("filepattern", filepattern).withLabel("Files"));
+    builder.add(
+        DisplayData.item(
+                "files",
+                filepatterns.size() == 1 ? filepatterns.get(0) : filepatterns.size() + " files")
+            .withLabel("Files"));
   }
 
   /** Reads one file's records; a failure is one dead letter. */
