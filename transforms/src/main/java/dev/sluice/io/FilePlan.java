@@ -15,6 +15,7 @@ import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.values.KV;
 
 /**
  * The files one read covers, listed once on the launcher (as Spark's driver lists its input), each
@@ -193,6 +194,21 @@ public final class FilePlan implements Serializable {
 
   private static String path(MatchResult.Metadata file) {
     return file.resourceId().toString();
+  }
+
+  /**
+   * The splits, each keyed by its chunk: {@code chunks} runs of consecutive splits (or one per
+   * split, if fewer). Files are in path order, so a chunk holds neighbouring files (and
+   * partitions). Grouping by chunk gives each worker one chunk at a time, and one bundle per chunk
+   * on the DirectRunner.
+   */
+  public List<KV<Integer, FileSplit>> chunks(int chunks) {
+    int n = Math.max(1, Math.min(chunks, splits.size()));
+    List<KV<Integer, FileSplit>> keyed = new ArrayList<>(splits.size());
+    for (int i = 0; i < splits.size(); i++) {
+      keyed.add(KV.of((int) ((long) i * n / splits.size()), splits.get(i)));
+    }
+    return keyed;
   }
 
   /** The files to read, sorted by path. */

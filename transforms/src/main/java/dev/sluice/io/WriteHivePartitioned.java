@@ -2,25 +2,25 @@ package dev.sluice.io;
 
 import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
+import java.io.IOException;
 import java.util.Locale;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
-import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.WriteFilesResult;
-import org.apache.beam.sdk.io.parquet.ParquetIO;
-import org.apache.beam.sdk.schemas.transforms.Convert;
-import org.apache.beam.sdk.transforms.Contextful;
-import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
@@ -28,13 +28,16 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * layout {@link ReadHivePartitioned} and {@link HivePartitionPlan} read back and prune: each record
  * goes to {@code ROOT/PARTITION/part-SSSSS-of-NNNNN.parquet}, where {@code PARTITION} is what
  * {@code partitionOf} gives for its row ({@code year=2018/month=10/day=01}; empty for the root
- * itself). Returns the {@code WriteFilesResult<String>} of Beam's {@code FileIO.writeDynamic()},
- * keyed by partition.
+ * itself). Returns the final paths of the files written, as a {@code PCollection<String>}.
  *
  * <p>The columns are the schema's top-level fields (the schema must be flat), converted to Avro as
- * {@link WriteRecords} converts them and compressed with {@link #withCodec} (zstd by default).
- * Files are written as {@code FileIO} writes them: temporary files, then a rename once every bundle
- * is done; the runner chooses the number of files per partition.
+ * {@link WriteRecords} converts them and compressed with {@link #withCodec} (zstd by default),
+ * through {@code ParquetIO.sink}. Files are written as {@link BundleFiles} writes text: the step
+ * that receives the records writes one temporary file per bundle and partition, and a last step
+ * renames them all once every bundle is done, so no record is grouped or shuffled to be written
+ * (Beam's {@code FileIO} would, on the DirectRunner, group every record by shard in memory). One
+ * file per bundle and partition; Parquet holds a row group of each open file in memory until it is
+ * full or the bundle ends.
  *
  * <pre>{@code
  * events.apply("WriteEvents",
@@ -43,8 +46,7 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  *
  * @param <T> the element type; its {@code PCollection} must have a flat schema
  */
-public final class WriteHivePartitioned<T>
-    extends PTransform<PCollection<T>, WriteFilesResult<String>> {
+public final class WriteHivePartitioned<T> extends PTransform<PCollection<T>, PCollection<String>> {
 
   private final String root;
   private final SerializableFunction<Row, String> partitionOf;
@@ -73,6 +75,21 @@ public final class WriteHivePartitioned<T>
       throw new IllegalArgumentException("root must not be blank");
     }
     return new WriteHivePartitioned<>(root, partitionOf, CompressionCodecName.ZSTD);
+  }
+
+  /** The root directory of the tree. */
+  String root() {
+    return root;
+  }
+
+  /** The partition path of a row. */
+  SerializableFunction<Row, String> partitionOf() {
+    return partitionOf;
+  }
+
+  /** The Parquet codec. */
+  CompressionCodecName codec() {
+    return codec;
   }
 
   /** Returns a copy that compresses with {@code codec}. */
@@ -104,37 +121,90 @@ public final class WriteHivePartitioned<T>
   }
 
   @Override
-  public WriteFilesResult<String> expand(PCollection<T> input) {
+  public PCollection<String> expand(PCollection<T> input) {
     if (!input.hasSchema()) {
       throw new IllegalArgumentException(
           "WriteHivePartitioned needs a PCollection with a schema; "
               + input.getName()
               + " has none");
     }
-    PCollection<Row> rows = input.apply("ToRows", Convert.toRows());
-    org.apache.avro.Schema avro = AvroUtils.toAvroSchema(rows.getSchema());
-    SerializableFunction<Row, GenericRecord> toRecord =
-        AvroUtils.getRowToGenericRecordFunction(avro);
-    SerializableFunction<Row, String> partition = partitionOf;
-    return rows.apply(
-            "ToPartitionedAvro",
-            MapElements.into(
-                    TypeDescriptors.kvs(
-                        TypeDescriptors.strings(),
-                        org.apache.beam.sdk.values.TypeDescriptor.of(GenericRecord.class)))
-                .via((Row row) -> KV.of(partition.apply(row), toRecord.apply(row))))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(avro)))
+    String avro = AvroUtils.toAvroSchema(input.getSchema()).toString();
+    String temp = BundleFiles.tempDirectory(root);
+    return finalizeFiles(
+        input.apply(
+            "WriteBundles",
+            ParDo.of(
+                new WriteBundlesFn<>(input.getToRowFunction(), avro, partitionOf, codec, temp))),
+        root,
+        temp);
+  }
+
+  /**
+   * Writes the records of one bundle, one temporary Parquet file per partition ({@link
+   * ParquetBundleWriter}), and gives each as {@code KV<partition, temporary path>} when the bundle
+   * ends.
+   */
+  static final class WriteBundlesFn<T> extends DoFn<T, KV<String, String>> {
+    private final SerializableFunction<T, Row> toRow;
+    private final String avroSchema;
+    private final SerializableFunction<Row, String> partitionOf;
+    private final CompressionCodecName codec;
+    private final String tempDirectory;
+    private transient org.apache.avro.Schema avro;
+    private transient SerializableFunction<Row, GenericRecord> toRecord;
+    private transient ParquetBundleWriter writer;
+
+    WriteBundlesFn(
+        SerializableFunction<T, Row> toRow,
+        String avroSchema,
+        SerializableFunction<Row, String> partitionOf,
+        CompressionCodecName codec,
+        String tempDirectory) {
+      this.toRow = toRow;
+      this.avroSchema = avroSchema;
+      this.partitionOf = partitionOf;
+      this.codec = codec;
+      this.tempDirectory = tempDirectory;
+    }
+
+    @Setup
+    public void setup() {
+      avro = new org.apache.avro.Schema.Parser().parse(avroSchema);
+      toRecord = AvroUtils.getRowToGenericRecordFunction(avro);
+    }
+
+    @StartBundle
+    public void startBundle() {
+      writer = new ParquetBundleWriter(avro, codec, tempDirectory);
+    }
+
+    @ProcessElement
+    public void processElement(@Element T element) throws IOException {
+      Row row = toRow.apply(element);
+      writer.write(partitionOf.apply(row), toRecord.apply(row));
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) throws IOException {
+      for (KV<String, String> file : writer.close()) {
+        context.output(file, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
+      }
+      writer = null;
+    }
+  }
+
+  /** The steps after the bundles' writes: every temporary file renamed, on one key. */
+  static PCollection<String> finalizeFiles(
+      PCollection<KV<String, String>> temporaryFiles, String root, String tempDirectory) {
+    return temporaryFiles
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
+        .apply("OnOneKey", WithKeys.of(0))
+        .setCoder(
+            KvCoder.of(VarIntCoder.of(), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())))
+        .apply("GroupTemporaryFiles", GroupByKey.create())
         .apply(
-            "WriteParquet",
-            FileIO.<String, KV<String, GenericRecord>>writeDynamic()
-                .by(KV::getKey)
-                .withDestinationCoder(StringUtf8Coder.of())
-                .via(Contextful.fn(KV::getValue), ParquetIO.sink(avro).withCompressionCodec(codec))
-                .to(root)
-                .withNaming(
-                    path ->
-                        FileIO.Write.defaultNaming(
-                            path.isEmpty() ? "part" : path + "/part", ".parquet")));
+            "RenameFiles",
+            ParDo.of(new BundleFiles.FinalizeFn(root, tempDirectory, FileFormat.PARQUET)));
   }
 
   @Override

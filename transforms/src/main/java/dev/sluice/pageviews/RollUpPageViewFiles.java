@@ -6,8 +6,6 @@ import com.google.auto.value.AutoValue;
 import dev.sluice.deadletter.DeadLetter;
 import dev.sluice.io.FileSplit;
 import dev.sluice.io.HivePartitionPlan;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -202,7 +200,7 @@ public abstract class RollUpPageViewFiles
         input
             .apply(
                 "ListPartitionedFiles",
-                Create.of(chunks(plan().filePlan().splits(), parallelism()))
+                Create.of(plan().filePlan().chunks(parallelism()))
                     .withCoder(KvCoder.of(VarIntCoder.of(), FileSplit.coder())))
             .apply("GroupFilesIntoChunks", GroupByKey.create())
             .apply(
@@ -226,20 +224,6 @@ public abstract class RollUpPageViewFiles
                 ParDo.of(new MergePartialRollupsFn(windowSize().getMillis(), sketchLgK)))
             .setCoder(schemaCoder(input.getPipeline()));
     return WithFailures.Result.of(stats, read.get(failures));
-  }
-
-  /**
-   * The splits, each keyed by its chunk: {@code chunks} runs of consecutive splits (or one per
-   * split, if fewer). Files are in path order, so a chunk holds neighbouring partitions. Grouping
-   * by chunk gives each worker one chunk at a time, and one bundle per chunk on the DirectRunner.
-   */
-  static List<KV<Integer, FileSplit>> chunks(List<FileSplit> splits, int chunks) {
-    int n = Math.max(1, Math.min(chunks, splits.size()));
-    List<KV<Integer, FileSplit>> keyed = new ArrayList<>(splits.size());
-    for (int i = 0; i < splits.size(); i++) {
-      keyed.add(KV.of((int) ((long) i * n / splits.size()), splits.get(i)));
-    }
-    return keyed;
   }
 
   private static Coder<PageViewStats> schemaCoder(Pipeline pipeline) {
