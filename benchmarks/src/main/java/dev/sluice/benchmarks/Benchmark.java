@@ -97,6 +97,14 @@ public final class Benchmark {
             churn(input);
           }
           break;
+        case "visitors":
+          for (String size : list(options.getVisitorsSizes())) {
+            int colon = size.indexOf(':');
+            visitors(
+                colon < 0 ? "realistic" : size.substring(0, colon),
+                parseCount(size.substring(colon + 1)));
+          }
+          break;
         default:
           throw new IllegalArgumentException("unknown workload " + workload);
       }
@@ -104,10 +112,89 @@ public final class Benchmark {
   }
 
   private void pageViews(String layout, long events) throws IOException, InterruptedException {
+    String label = "pageviews " + ResultTable.size(events) + " " + layout;
+    Path tree = pageViewTree(layout, events);
+    runEngines(
+        "pageviews",
+        layout + "-" + events,
+        label,
+        events,
+        tree,
+        Map.of("sparksql", SparkSqlPageViews.class, "duckdb", DuckDbPageViews.class),
+        "pageviews");
+  }
+
+  /**
+   * {@code pageviews} with exact and with approximate visitors on each Sluice engine of {@code
+   * --engines}, one fresh JVM after another, then the approximate counts checked against the exact
+   * ones ({@link VisitorsAccuracy}); the check column of the approximate run gives the error.
+   */
+  private void visitors(String layout, long events) throws IOException, InterruptedException {
+    Path tree = pageViewTree(layout, events);
+    int lgK = options.getHllLgK();
+    for (String engine : list(options.getEngines())) {
+      if (engine.equals("sparksql") || engine.equals("duckdb")) {
+        continue;
+      }
+      RunResult[] runs = new RunResult[2];
+      String[] modes = {"exact", "approx"};
+      for (int i = 0; i < 2; i++) {
+        String name =
+            "visitors-"
+                + layout
+                + "-"
+                + events
+                + "-"
+                + options.getVisitorsWindow()
+                + "-"
+                + engine
+                + "-"
+                + modes[i];
+        Path out = work.resolve("runs/" + name);
+        List<String> args =
+            new ArrayList<>(
+                List.of(
+                    "pageviews",
+                    "--input=" + tree,
+                    "--output=" + out,
+                    "--quiet",
+                    "--visitors=" + modes[i],
+                    "--window=" + options.getVisitorsWindow(),
+                    "--hllLgK=" + lgK));
+        args.addAll(runnerArgs(engine));
+        runs[i] =
+            engines.measure(
+                String.format(
+                    Locale.ROOT,
+                    "visitors %s %s %s, %s windows",
+                    modes[i],
+                    ResultTable.size(events),
+                    layout,
+                    options.getVisitorsWindow()),
+                engine,
+                events,
+                name,
+                out,
+                "dev.sluice.runners.Sluice",
+                args.toArray(new String[0]));
+      }
+      runs[0].check = runs[0].ok() ? "reference" : "";
+      if (runs[0].ok() && runs[1].ok()) {
+        VisitorsAccuracy accuracy =
+            VisitorsAccuracy.compare(
+                runs[0].output.resolve("pageviews"), runs[1].output.resolve("pageviews"), lgK);
+        runs[1].check = accuracy.toString();
+        progress("visitors %s %s on %s: %s", ResultTable.size(events), layout, engine, accuracy);
+      }
+      results.addAll(List.of(runs));
+    }
+  }
+
+  /** The page-view tree of {@code layout} and {@code events}, generated once. */
+  private Path pageViewTree(String layout, long events) throws IOException, InterruptedException {
     if (!layout.equals("realistic") && !layout.equals("seed")) {
       throw new IllegalArgumentException("unknown layout " + layout + ": realistic or seed");
     }
-    String label = "pageviews " + ResultTable.size(events) + " " + layout;
     Path tree = work.resolve("data/pageviews-" + layout + "-" + events);
     if (!Files.exists(tree.resolve(GenerateSparkifyLog.MANIFEST))) {
       progress("generating %s %s page views under %s", ResultTable.size(events), layout, tree);
@@ -122,32 +209,27 @@ public final class Benchmark {
       Files.writeString(
           tree.resolve(GenerateSparkifyLog.MANIFEST), "count=" + events + " dist=" + layout + "\n");
     }
-    runEngines(
-        "pageviews",
-        layout + "-" + events,
-        label,
-        events,
-        tree,
-        Map.of("sparksql", SparkSqlPageViews.class, "duckdb", DuckDbPageViews.class),
-        "pageviews");
+    return tree;
   }
 
   private void churn(String input) throws IOException, InterruptedException {
+    boolean parquet = input.startsWith("parquet:");
+    String source = parquet ? input.substring("parquet:".length()) : input;
     Path log;
     long events;
     String label;
-    if (input.equals("mini")) {
+    if (source.equals("mini")) {
       log = Path.of(options.getMiniLog()).toAbsolutePath();
       if (!Files.exists(log)) {
         throw new IllegalArgumentException("no file " + log + " (set --miniLog)");
       }
       events = countLines(log);
       label = "churn mini";
-    } else if (input.matches("\\d+x")) {
-      long times = Long.parseLong(input.substring(0, input.length() - 1));
+    } else if (source.matches("\\d+x")) {
+      long times = Long.parseLong(source.substring(0, source.length() - 1));
       events = times * MINI_EVENTS;
-      log = work.resolve("data/sparkify-" + input);
-      label = "churn " + input;
+      log = work.resolve("data/sparkify-" + source);
+      label = "churn " + source;
       if (!Files.exists(log.resolve(GenerateSparkifyLog.MANIFEST))) {
         progress("generating a synthetic Sparkify log of %,d events under %s", events, log);
         generate(
@@ -160,11 +242,16 @@ public final class Benchmark {
       }
       events = GenerateSparkifyLog.eventsWritten(log);
     } else {
-      throw new IllegalArgumentException("unknown churn input " + input + ": mini or Nx");
+      throw new IllegalArgumentException(
+          "unknown churn input " + input + ": mini, Nx, parquet:mini or parquet:Nx");
+    }
+    if (parquet) {
+      log = converted(log, source);
+      label += " from Parquet";
     }
     runEngines(
         "churn",
-        input,
+        input.replace(':', '-'),
         label,
         events,
         log,
@@ -223,6 +310,27 @@ public final class Benchmark {
     }
     engines.check(runs, checkedOutputs);
     results.addAll(runs);
+  }
+
+  /**
+   * The Parquet events of a Sparkify log, converted once by {@code sluice convert} (zstd, no
+   * partitions) in a fresh JVM: {@code WORK/data/sparkify-ID-parquet/events}.
+   */
+  private Path converted(Path log, String id) throws IOException, InterruptedException {
+    Path root = work.resolve("data/sparkify-" + id + "-parquet");
+    if (!Files.exists(root.resolve(GenerateSparkifyLog.MANIFEST))) {
+      progress("converting %s to Parquet under %s", log, root);
+      generate(
+          root,
+          "convert-sparkify-" + id,
+          "dev.sluice.runners.Sluice",
+          "convert",
+          "--input=" + log,
+          "--output=" + root,
+          "--quiet");
+      Files.writeString(root.resolve(GenerateSparkifyLog.MANIFEST), "converted from " + log + "\n");
+    }
+    return root.resolve("events");
   }
 
   /** Writes an input under {@code root} (emptied first) with {@code mainClass} in a fresh JVM. */

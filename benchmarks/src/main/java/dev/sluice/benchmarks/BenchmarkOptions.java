@@ -10,7 +10,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
  */
 public interface BenchmarkOptions extends PipelineOptions {
 
-  @Description("Workloads to run: pageviews, churn, or both.")
+  @Description("Workloads to run: pageviews, churn, visitors (exact against approximate).")
   @Default.String("pageviews,churn")
   String getWorkloads();
 
@@ -36,11 +36,34 @@ public interface BenchmarkOptions extends PipelineOptions {
 
   @Description(
       "Churn inputs: mini (eventsim's mini.json.gz, see --miniLog) and Nx, a synthetic Sparkify log "
-          + "of N times mini's 301,442 events (generated once under --work and reused).")
+          + "of N times mini's 301,442 events (generated once under --work and reused); "
+          + "parquet:mini and parquet:Nx read the same log converted once to zstd Parquet by "
+          + "sluice convert, every engine from the same files.")
   @Default.String("mini,10x")
   String getChurn();
 
   void setChurn(String inputs);
+
+  @Description(
+      "Sizes of the visitors workload, [layout:]count: pageviews with --visitors=exact and "
+          + "--visitors=approx on each Sluice engine, and the error of the approximate counts.")
+  @Default.String("realistic:1M,realistic:10M")
+  String getVisitorsSizes();
+
+  void setVisitorsSizes(String sizes);
+
+  @Description(
+      "Window of the visitors workload (pageviews --window): larger windows give larger groups.")
+  @Default.String("1h")
+  String getVisitorsWindow();
+
+  void setVisitorsWindow(String window);
+
+  @Description("lgK of the visitors workload's sketches.")
+  @Default.Integer(12)
+  int getHllLgK();
+
+  void setHllLgK(int lgK);
 
   @Description("The eventsim log that 'mini' names.")
   @Default.String("../shared/data/eventsim/mini.json.gz")

@@ -13,11 +13,12 @@ import java.util.Locale;
  *
  * <p>{@code DuckDbChurn INPUT OUTPUT CORES}: {@code read_json} of the event log (a file, or every
  * file of a directory) with the Sparkify columns given ({@code registration} read as a double and
- * cast, as the 2018 logs write it as {@code 1540991795796.0}), events of guests ({@code userId}
- * empty or null) dropped, {@code label} 1 for users with an event on {@code Cancellation
- * Confirmation}, {@code churn} true on that page; written with {@code COPY ... (FORMAT JSON)} to
- * {@code OUTPUT/labelled}, {@code stayed} (label 0) and {@code cancelled} (label 1), with {@code
- * threads=CORES}. The definition is Udacity's Sparkify project, as in Sluice's {@code LabelChurn}.
+ * cast, as the 2018 logs write it as {@code 1540991795796.0}), or {@code read_parquet} of a
+ * directory of Parquet files, events of guests ({@code userId} empty or null) dropped, {@code
+ * label} 1 for users with an event on {@code Cancellation Confirmation}, {@code churn} true on that
+ * page; written with {@code COPY ... (FORMAT JSON)} to {@code OUTPUT/labelled}, {@code stayed}
+ * (label 0) and {@code cancelled} (label 1), with {@code threads=CORES}. The definition is
+ * Udacity's Sparkify project, as in Sluice's {@code LabelChurn}.
  */
 public final class DuckDbChurn {
 
@@ -41,17 +42,23 @@ public final class DuckDbChurn {
       throw new IllegalArgumentException("usage: DuckDbChurn INPUT OUTPUT CORES");
     }
     long start = System.currentTimeMillis();
-    String input = Files.isDirectory(Path.of(args[0])) ? args[0] + "/[!._]*" : args[0];
+    boolean parquet = SparkSqlChurn.isParquet(args[0]);
+    String input =
+        Files.isDirectory(Path.of(args[0]))
+            ? args[0] + (parquet ? "/*.parquet" : "/[!._]*")
+            : args[0];
+    String source =
+        parquet
+            ? "read_parquet('" + input + "')"
+            : "read_json('" + input + "', format = 'newline_delimited', columns = " + COLUMNS + ")";
     try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:");
         Statement statement = duckdb.createStatement()) {
       statement.execute("SET threads = " + Integer.parseInt(args[2]));
       statement.execute(
           "CREATE TABLE labelled AS"
-              + " WITH e AS (SELECT * FROM read_json('"
-              + input
-              + "', format = 'newline_delimited', columns = "
-              + COLUMNS
-              + ") WHERE userId IS NOT NULL AND userId <> ''),"
+              + " WITH e AS (SELECT * FROM "
+              + source
+              + " WHERE userId IS NOT NULL AND userId <> ''),"
               + " churned AS (SELECT DISTINCT userId FROM e"
               + "   WHERE page = 'Cancellation Confirmation')"
               + " SELECT artist, auth, firstName, gender, itemInSession, lastName, length, level,"

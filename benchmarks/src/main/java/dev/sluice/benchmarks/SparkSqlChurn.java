@@ -5,7 +5,11 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -18,7 +22,8 @@ import org.apache.spark.sql.types.StructType;
  * baseline Sluice's {@code churn} pipeline is measured against.
  *
  * <p>{@code SparkSqlChurn INPUT OUTPUT CORES}: {@code spark.read.json} of the event log with the
- * Sparkify schema given (so no inference pass), events of guests ({@code userId} empty or null)
+ * Sparkify schema given (so no inference pass), or {@code spark.read.parquet} of a directory of
+ * Parquet files (its schema is in the files), events of guests ({@code userId} empty or null)
  * dropped, the distinct users with an event on {@code Cancellation Confirmation} broadcast-joined
  * back as {@code label} 1 (0 for the others), {@code churn} true on that page; the labelled events
  * cached and written with {@code write.json} to {@code OUTPUT/labelled}, and split into {@code
@@ -66,8 +71,11 @@ public final class SparkSqlChurn {
     }
     long start = System.currentTimeMillis();
     SparkSession spark = SparkSqlSessions.local("churn-sparksql", Integer.parseInt(args[2]));
-    Dataset<Row> events =
-        spark.read().schema(SCHEMA).json(args[0]).where("userId IS NOT NULL AND userId != ''");
+    Dataset<Row> read =
+        isParquet(args[0])
+            ? spark.read().parquet(args[0])
+            : spark.read().schema(SCHEMA).json(args[0]);
+    Dataset<Row> events = read.where("userId IS NOT NULL AND userId != ''");
     Dataset<Row> churned =
         events
             .where(col("page").equalTo(CHURN_PAGE))
@@ -85,6 +93,17 @@ public final class SparkSqlChurn {
     write(labelled.where("label = 1"), args[1] + "/cancelled");
     spark.stop();
     SparkSqlSessions.writeSummary(args[1], "churn-sparksql", System.currentTimeMillis() - start);
+  }
+
+  /** Whether {@code input} is a directory of Parquet files (as {@code sluice convert} writes). */
+  static boolean isParquet(String input) throws IOException {
+    Path dir = Path.of(input);
+    if (!Files.isDirectory(dir)) {
+      return input.endsWith(".parquet");
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.anyMatch(f -> f.getFileName().toString().endsWith(".parquet"));
+    }
   }
 
   private static void write(Dataset<Row> rows, String path) {

@@ -114,8 +114,11 @@ final class RunnerDefaults {
       case FLINK:
         if (!checkpoints(all)) {
           // With checkpoints, fasterCopy also turns off the copy-on-write of Flink's heap state
-          // backend: an accumulator updated in place during an asynchronous snapshot is written
-          // with views that came after the barrier, and a restored job counts them twice.
+          // backend (CopyOnWriteStateMap copies an entry a snapshot still reads through the state
+          // serializer, and fasterCopy makes Beam's CoderTypeSerializer.copy the identity): an
+          // accumulator updated in place during an asynchronous snapshot is written with views
+          // that came after the barrier, and a restored job counts them twice. Checkpointing set
+          // only in a --flinkConfDir of the user's is not seen here: pass --fasterCopy=false then.
           addIfAbsent(all, "fasterCopy", "true");
         }
         // With checkpointing, output that a bundle emits while a checkpoint finishes it waits in

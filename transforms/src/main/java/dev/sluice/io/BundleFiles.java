@@ -31,9 +31,10 @@ import org.apache.beam.sdk.values.KV;
  * as lines come and, at the end of the bundle, gives each temporary file as {@code KV<destination,
  * temporary path>}; {@link FinalizeFn}, after a {@code GroupByKey} of all of them on one key,
  * renames each destination's files to {@code ROOT/DESTINATION/part-SSSSS-of-NNNNN} with the
- * format's suffix (in path order, so that names are stable) and deletes the temporary directory.
- * Files of a bundle that failed are never given, so never renamed; they go with the directory.
- * Existing files of the same final names are replaced, as {@code FileIO} replaces them.
+ * format's suffix (in path order, so that a retried finalize gives the same names) and deletes the
+ * temporary directory. Files of a bundle that failed are never given, so never renamed; they go
+ * with the directory. Existing files of the same final names are replaced, as {@code FileIO}
+ * replaces them.
  */
 public final class BundleFiles {
 

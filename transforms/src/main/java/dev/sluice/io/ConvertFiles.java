@@ -182,7 +182,18 @@ public final class ConvertFiles<T>
 
     @StartBundle
     public void startBundle() {
+      if (writer != null) {
+        writer.abort();
+      }
       writer = new ParquetBundleWriter(avro, codec, tempDirectory);
+    }
+
+    @Teardown
+    public void teardown() {
+      if (writer != null) {
+        writer.abort();
+        writer = null;
+      }
     }
 
     @ProcessElement

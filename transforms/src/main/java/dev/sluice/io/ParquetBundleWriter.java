@@ -19,9 +19,14 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * The Parquet files of one bundle, one temporary file per partition under a {@link BundleFiles}
  * temporary directory ({@code TEMP/PARTITION/UUID}), written through {@code ParquetIO.sink}; {@link
  * #close} gives them as {@code KV<partition, temporary path>} for {@link BundleFiles.FinalizeFn}.
- * Each open file holds its current row group in memory. Not thread-safe.
+ * Each open file holds its current row group in memory, at most {@value #ROW_GROUP_BYTES} bytes. A
+ * bundle that fails is {@link #abort}ed: its files are closed and never given, so never renamed.
+ * Not thread-safe.
  */
 final class ParquetBundleWriter {
+  /** Row group size: 32 MiB, a quarter of Parquet's default, since a bundle may hold many files. */
+  static final int ROW_GROUP_BYTES = 32 * 1024 * 1024;
+
   private final Schema schema;
   private final CompressionCodecName codec;
   private final String tempDirectory;
@@ -42,7 +47,7 @@ final class ParquetBundleWriter {
     if (sink == null) {
       String path =
           tempDirectory + "/" + (partition.isEmpty() ? "" : partition + "/") + UUID.randomUUID();
-      sink = ParquetIO.sink(schema).withCompressionCodec(codec);
+      sink = ParquetIO.sink(schema).withCompressionCodec(codec).withRowGroupSize(ROW_GROUP_BYTES);
       sink.open(FileSystems.create(FileSystems.matchNewResource(path, false), MimeTypes.BINARY));
       open.put(partition, sink);
       paths.put(partition, path);
@@ -50,15 +55,46 @@ final class ParquetBundleWriter {
     sink.write(record);
   }
 
-  /** Finishes every file and gives them as {@code KV<partition, temporary path>}. */
+  /**
+   * Finishes every file and gives them as {@code KV<partition, temporary path>}.
+   *
+   * @throws IOException if a file cannot be finished; the others are closed, and none is given
+   */
   List<KV<String, String>> close() throws IOException {
     List<KV<String, String>> written = new ArrayList<>();
+    IOException failure = null;
     for (Map.Entry<String, FileIO.Sink<GenericRecord>> file : open.entrySet()) {
-      file.getValue().flush();
-      written.add(KV.of(file.getKey(), paths.get(file.getKey())));
+      try {
+        file.getValue().flush();
+        written.add(KV.of(file.getKey(), paths.get(file.getKey())));
+      } catch (IOException | RuntimeException e) {
+        failure =
+            failure == null
+                ? new IOException("cannot finish " + paths.get(file.getKey()), e)
+                : failure;
+      }
     }
     open.clear();
     paths.clear();
+    if (failure != null) {
+      throw failure;
+    }
     return written;
+  }
+
+  /**
+   * Closes the files of a bundle that failed, quietly; they stay in the temporary directory, which
+   * the write's last step deletes.
+   */
+  void abort() {
+    for (FileIO.Sink<GenericRecord> sink : open.values()) {
+      try {
+        sink.flush();
+      } catch (IOException | RuntimeException e) {
+        // The bundle failed already; its files are never renamed.
+      }
+    }
+    open.clear();
+    paths.clear();
   }
 }

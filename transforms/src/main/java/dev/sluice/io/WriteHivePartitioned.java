@@ -18,6 +18,8 @@ import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
@@ -128,6 +130,10 @@ public final class WriteHivePartitioned<T> extends PTransform<PCollection<T>, PC
               + input.getName()
               + " has none");
     }
+    if (input.isBounded() != PCollection.IsBounded.BOUNDED) {
+      throw new IllegalArgumentException(
+          "WriteHivePartitioned writes bounded input; " + input.getName() + " is unbounded");
+    }
     String avro = AvroUtils.toAvroSchema(input.getSchema()).toString();
     String temp = BundleFiles.tempDirectory(root);
     return finalizeFiles(
@@ -175,7 +181,18 @@ public final class WriteHivePartitioned<T> extends PTransform<PCollection<T>, PC
 
     @StartBundle
     public void startBundle() {
+      if (writer != null) {
+        writer.abort();
+      }
       writer = new ParquetBundleWriter(avro, codec, tempDirectory);
+    }
+
+    @Teardown
+    public void teardown() {
+      if (writer != null) {
+        writer.abort();
+        writer = null;
+      }
     }
 
     @ProcessElement
@@ -198,6 +215,7 @@ public final class WriteHivePartitioned<T> extends PTransform<PCollection<T>, PC
       PCollection<KV<String, String>> temporaryFiles, String root, String tempDirectory) {
     return temporaryFiles
         .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
+        .apply("IntoOneWindow", Window.into(new GlobalWindows()))
         .apply("OnOneKey", WithKeys.of(0))
         .setCoder(
             KvCoder.of(VarIntCoder.of(), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())))

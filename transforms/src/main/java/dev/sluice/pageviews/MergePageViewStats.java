@@ -151,7 +151,7 @@ public abstract class MergePageViewStats
                 .withLabel("Windows start at"));
   }
 
-  /** The key of a record's group: customer and url, and its output window's start. */
+  /** The customer and url of a record, as one string: with the window start, its group. */
   static String groupKey(PageViewStats stats) {
     return stats.getCustomer() + "\u0000" + stats.getUrl();
   }

@@ -15,6 +15,7 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.Count;
+import org.apache.datasketches.hll.TgtHllType;
 import org.apache.datasketches.hll.Union;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -124,7 +125,7 @@ public final class PageViewCombineFns {
         if (merged == null) {
           merged = accumulator;
         } else {
-          merged.update(accumulator.getResult());
+          merged.update(accumulator.getResult(TgtHllType.HLL_8));
         }
       }
       return merged == null ? createAccumulator() : merged;

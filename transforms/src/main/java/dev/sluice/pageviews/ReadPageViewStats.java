@@ -8,10 +8,11 @@ import dev.sluice.io.SplitReader;
 import java.io.IOException;
 import java.util.List;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.MetadataCoderV2;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.NoSuchSchemaException;
@@ -32,19 +33,21 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.hadoop.ParquetReader;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Reads Parquet files of {@link PageViewStats}, as {@code pageviews --format=parquet} and {@code
  * rollup --format=parquet} write them: {@code PBegin} in, a {@code WithFailures.Result} out of
  * {@code PCollection<PageViewStats>} and {@code PCollection<DeadLetter>}.
  *
- * <p>Files are named by Beam file patterns, local or {@code s3://} ({@code OUT/pageviews/
- * *.parquet}), or listed already ({@link #of}); a pattern that matches no file fails the pipeline.
- * Files are matched by {@code FileIO.matchAll} and read with parquet-avro's {@code
- * AvroParquetReader}, then converted through the Beam schema of {@code PageViewStats}. A file that
- * cannot be read to the end, or a record without the columns, is one dead letter of step {@value
- * #STEP} (source the file, reason the error; the records read before the damage are kept), counted
- * as {@value #UNREADABLE_FILES}; records are counted as {@value #RECORDS_READ}.
+ * <p>Files are named by a Beam file pattern, local or {@code s3://} ({@code OUT/pageviews/
+ * *.parquet}), which must match a file, or listed already ({@link #of}). Each is read with
+ * parquet-avro's {@code AvroParquetReader} and converted through the Beam schema of {@code
+ * PageViewStats}; a nullable column the file lacks (the visitors sketch of a rollup written without
+ * one) reads as null. A file that cannot be read to the end, or a record without the columns, is
+ * one dead letter of step {@value #STEP} (source the file, reason the error; the records read
+ * before the damage are kept), counted as {@value #UNREADABLE_FILES}; records are counted as
+ * {@value #RECORDS_READ}.
  */
 public final class ReadPageViewStats
     extends PTransform<PBegin, WithFailures.Result<PCollection<PageViewStats>, DeadLetter>> {
@@ -58,10 +61,12 @@ public final class ReadPageViewStats
   /** Counter of files that could not be read to the end. */
   public static final String UNREADABLE_FILES = "unreadable_files";
 
-  private final List<String> filepatterns;
+  private final @Nullable String filepattern;
+  private final List<MatchResult.Metadata> files;
 
-  private ReadPageViewStats(List<String> filepatterns) {
-    this.filepatterns = filepatterns;
+  private ReadPageViewStats(@Nullable String filepattern, List<MatchResult.Metadata> files) {
+    this.filepattern = filepattern;
+    this.files = files;
   }
 
   /**
@@ -70,20 +75,25 @@ public final class ReadPageViewStats
    * @throws IllegalArgumentException if it is blank
    */
   public static ReadPageViewStats from(String filepattern) {
-    return of(List.of(checkArgumentNotNull(filepattern, "filepattern must not be null")));
+    checkArgumentNotNull(filepattern, "filepattern must not be null");
+    if (filepattern.isBlank()) {
+      throw new IllegalArgumentException("filepattern must not be blank");
+    }
+    return new ReadPageViewStats(filepattern, List.of());
   }
 
   /**
-   * Reads {@code files}: paths or patterns, each of which must match a file.
+   * Reads {@code files}, listed already (as {@code FilePlan} lists them): they are not matched
+   * again.
    *
-   * @throws IllegalArgumentException if there is none, or one is blank
+   * @throws IllegalArgumentException if there is none
    */
-  public static ReadPageViewStats of(List<String> files) {
+  public static ReadPageViewStats of(List<MatchResult.Metadata> files) {
     checkArgumentNotNull(files, "files must not be null");
-    if (files.isEmpty() || files.stream().anyMatch(String::isBlank)) {
-      throw new IllegalArgumentException("files must be a non-empty list of paths, got " + files);
+    if (files.isEmpty()) {
+      throw new IllegalArgumentException("files must not be empty");
     }
-    return new ReadPageViewStats(List.copyOf(files));
+    return new ReadPageViewStats(null, List.copyOf(files));
   }
 
   @Override
@@ -101,10 +111,13 @@ public final class ReadPageViewStats
     TupleTag<DeadLetter> failures = new TupleTag<>() {};
     PCollectionTuple read =
         begin
-            .apply("ListFiles", Create.of(filepatterns).withCoder(StringUtf8Coder.of()))
             .apply(
-                "MatchFiles",
-                FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
+                "ListFiles",
+                filepattern != null
+                    ? FileIO.match()
+                        .filepattern(filepattern)
+                        .withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW)
+                    : Create.of(files).withCoder(MetadataCoderV2.of()))
             .apply("OpenFiles", FileIO.readMatches())
             .apply(
                 "ReadParquet",
@@ -123,9 +136,7 @@ public final class ReadPageViewStats
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
     builder.add(
-        DisplayData.item(
-                "files",
-                filepatterns.size() == 1 ? filepatterns.get(0) : filepatterns.size() + " files")
+        DisplayData.item("files", filepattern != null ? filepattern : files.size() + " files")
             .withLabel("Files"));
   }
 
@@ -156,8 +167,12 @@ public final class ReadPageViewStats
       try (ParquetReader<GenericRecord> reader =
           AvroParquetReader.<GenericRecord>builder(new SeekableChannelInputFile(file.getMetadata()))
               .build()) {
+        Schema fileSchema = null;
         for (GenericRecord record = reader.read(); record != null; record = reader.read()) {
-          PageViewStats stats = fromRow.apply(AvroUtils.toBeamRowStrict(record, schema));
+          if (fileSchema == null) {
+            fileSchema = AvroUtils.toBeamSchema(record.getSchema());
+          }
+          PageViewStats stats = fromRow.apply(row(AvroUtils.toBeamRowStrict(record, fileSchema)));
           read.inc();
           n++;
           out.get(records).output(stats);
@@ -166,6 +181,22 @@ public final class ReadPageViewStats
         unreadable.inc();
         out.get(failures).output(SplitReader.unreadableFile(path, STEP, n, e));
       }
+    }
+
+    /**
+     * The record as a row of {@code PageViewStats}'s schema: a nullable column the file lacks (the
+     * sketch, in rollups written without one) is null, so that the merge routes the record.
+     */
+    private Row row(Row file) {
+      Row.Builder row = Row.withSchema(schema);
+      for (Schema.Field field : schema.getFields()) {
+        boolean present = file.getSchema().hasField(field.getName());
+        if (!present && !field.getType().getNullable()) {
+          throw new IllegalArgumentException("no column " + field.getName());
+        }
+        row.addValue(present ? file.getValue(field.getName()) : null);
+      }
+      return row.build();
     }
   }
 }

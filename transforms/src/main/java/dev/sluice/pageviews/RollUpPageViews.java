@@ -33,8 +33,8 @@ import org.joda.time.Duration;
  *
  * <p>Each view's event time is its {@code ts}; windows are fixed, one hour by default ({@link
  * #withWindowSize}), aligned to the epoch in UTC, so an event at exactly {@code 11:00:00.000}
- * belongs to the 11:00 window. Per key and window the three {@link PageViewCombineFns} are combined
- * together ({@code CombineFns.compose()}).
+ * belongs to the 11:00 window. Per key and window the {@link PageViewCombineFns} are combined
+ * together ({@code CombineFns.compose()}): page views, visitors (exact, or a sketch), referrers.
  *
  * <p>The plan is a hash aggregation, as Spark's {@code HashAggregate} does it: views are keyed by
  * one of {@link #withBuckets buckets} (16 by default) of their (customer, url), and one {@code
@@ -46,7 +46,9 @@ import org.joda.time.Duration;
  * per bundle), so that no runner serializes or sorts every view on its way to the shuffle; bounded
  * input must then carry timestamps no later than the views' {@code ts} (the minimum timestamp, as
  * files give, is fine). Memory: the accumulators of one bucket and window, that is the distinct
- * session ids and referrers of each of its groups.
+ * session ids (or, with approximate visitors, a sketch of at most about {@code 2^lgK} bytes) and
+ * referrers of each of its groups; with approximate visitors a bundle of bounded input holds fewer
+ * groups when {@code lgK} is above 12, so that its sketches stay near the same bytes.
  *
  * <p>Panes. Bounded input gives exactly one pane per window, when the watermark passes its end.
  * Unbounded input gets the same on-time pane, then, for views that arrive late but within the
@@ -242,6 +244,18 @@ public abstract class RollUpPageViews
     return dropped;
   }
 
+  /**
+   * Groups a bundle of bounded input holds: {@link #maxEntriesPerBundle}, halved for each {@code
+   * lgK} above 12 when each group holds a sketch, whose dense form takes {@code 2^lgK} bytes.
+   */
+  int bundleEntries() {
+    Integer lgK = sketchLgK();
+    if (lgK == null || lgK <= VisitorSketches.DEFAULT_LG_K) {
+      return maxEntriesPerBundle();
+    }
+    return Math.max(100, maxEntriesPerBundle() >> (lgK - VisitorSketches.DEFAULT_LG_K));
+  }
+
   /** The trigger: on time at the watermark, once per late view, early every delay if asked. */
   Trigger trigger() {
     AfterWatermark.AfterWatermarkEarlyAndLate onTime =
@@ -256,7 +270,7 @@ public abstract class RollUpPageViews
   public PCollection<PageViewStats> expand(PCollection<PageView> views) {
     if (views.isBounded() == PCollection.IsBounded.BOUNDED) {
       return BoundedPreCombine.rollUp(
-          views, windowSize(), buckets(), maxEntriesPerBundle(), exactVisitors(), sketchLgK());
+          views, windowSize(), buckets(), bundleEntries(), exactVisitors(), sketchLgK());
     }
     CombineFns.ComposedCombineFn<PageView> stats =
         StatsPerUrl.statsFn(exactVisitors(), sketchLgK());

@@ -26,8 +26,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The hash aggregation behind {@link RollUpPageViews}: views keyed by a bucket of their (customer,
- * url), and per bucket and window a map from (customer, url) to the accumulator of the three {@link
- * PageViewCombineFns} composed ({@link #statsFn}), finished into {@link PageViewStats}.
+ * url), and per bucket and window a map from (customer, url) to the accumulator of the {@link
+ * PageViewCombineFns} composed ({@link #statsFn}: three, or four with a visitors sketch), finished
+ * into {@link PageViewStats}.
  */
 final class StatsPerUrl {
 
@@ -38,6 +39,11 @@ final class StatsPerUrl {
 
   private StatsPerUrl() {}
 
+  /** {@link #statsFn(boolean, Integer)} with exact visitors and no sketch. */
+  static CombineFns.ComposedCombineFn<PageView> statsFn() {
+    return statsFn(true, null);
+  }
+
   /**
    * The combiners composed over a {@link PageView}: page views, distinct session ids (exact, when
    * {@code exactVisitors}), the HyperLogLog sketch of the session ids (when {@code sketchLgK} is
@@ -46,11 +52,6 @@ final class StatsPerUrl {
    *
    * @throws IllegalArgumentException if neither visitors count is asked for
    */
-  /** {@link #statsFn(boolean, Integer)} with exact visitors and no sketch. */
-  static CombineFns.ComposedCombineFn<PageView> statsFn() {
-    return statsFn(true, null);
-  }
-
   static CombineFns.ComposedCombineFn<PageView> statsFn(
       boolean exactVisitors, @Nullable Integer sketchLgK) {
     if (!exactVisitors && sketchLgK == null) {

@@ -22,10 +22,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * (2,088 bytes at the default {@value #DEFAULT_LG_K}), and a few bytes per distinct session while a
  * group has few (the sketch keeps a list of hashes until it is cheaper to switch to buckets, and is
  * then exact but for hash collisions). Each session id is hashed as its UTF-8 bytes ({@code
- * HllSketch.update(String)}), as Spark 3.5's {@code hll_sketch_agg} and Druid's {@code HLLSketch}
- * do, so their sketches of the same ids merge with these. An empty session id is not counted (the
- * library ignores empty input); {@link ToPageViews} lets none through in practice, since Sparkify
- * and the generators never write one.
+ * HllSketch.update(String)}), as Spark 3.5's {@code hll_sketch_agg} does, so its sketches of the
+ * same ids merge with these (Druid's {@code HLLSketch} too, with {@code stringEncoding: utf8}; its
+ * default hashes UTF-16). An empty session id is not counted by a sketch (the library ignores empty
+ * input) while the exact count counts it; the generators never write one.
  *
  * <p>Error: the estimate's relative standard error is about {@code 1.04 / sqrt(2^lgK)} ({@link
  * #relativeStandardError}): 1.6% at {@code lgK = 12}; 99.7% of estimates lie within 3 standard

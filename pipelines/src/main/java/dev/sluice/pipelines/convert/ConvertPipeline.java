@@ -51,8 +51,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * events_read = events_written + bad_events}. {@code churn} reads the tree as it reads the JSON
  * ({@code --input='OUTPUT/events/**}{@code /*.parquet'}) and gives the same outputs.
  *
- * <p>One step reads and writes ({@link ConvertFiles}): each worker appends the events of a chunk
- * of files to its bundle's Parquet file of each partition, so no event crosses a step; 3M events
+ * <p>One step reads and writes ({@link ConvertFiles}): each worker appends the events of a chunk of
+ * files to its bundle's Parquet file of each partition, so no event crosses a step; 3M events
  * convert on the DirectRunner with a 3 GB heap.
  */
 public final class ConvertPipeline {

@@ -122,8 +122,9 @@ public final class PageViewsPipeline {
     @Description(
         "visitors: exact (distinct session ids; memory grows with the sessions of the busiest "
             + "group) or approx (a HyperLogLog sketch per group of 2^hllLgK buckets: at most about "
-            + "2^(hllLgK-1) bytes per group, relative standard error 1.04/sqrt(2^hllLgK), 1.6% at "
-            + "12). With --format=parquet the records keep the sketch either way, for sluice rollup.")
+            + "2^hllLgK bytes per group in memory, relative standard error 1.04/sqrt(2^hllLgK), "
+            + "1.6% at 12). With --format=parquet the records keep the sketch either way, for "
+            + "sluice rollup.")
     @Default.String("exact")
     String getVisitors();
 
@@ -228,6 +229,11 @@ public final class PageViewsPipeline {
           "missing required option --input; run 'sluice pageviews --help' to list the options");
     }
     FileFormat.parse(options.getFormat());
+    try {
+      VisitorSketches.checkLgK(options.getHllLgK());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--hllLgK: " + e.getMessage(), e);
+    }
     rollUp(options);
     FormatAsElasticsearchJson.create().withIndex(options.getIndex());
     if (options.getRollupParallelism() < 0 || options.getRollupParallelism() > 65_536) {

@@ -228,13 +228,7 @@ public final class RollupPipeline {
     run.reading(files);
     MergePageViewStats merge = merge(window(options));
     WithFailures.Result<PCollection<PageViewStats>, DeadLetter> read =
-        run.pipeline()
-            .apply(
-                "ReadRollups",
-                ReadPageViewStats.of(
-                    files.stream()
-                        .map(f -> f.resourceId().toString())
-                        .collect(Collectors.toList())));
+        run.pipeline().apply("ReadRollups", ReadPageViewStats.of(files));
     WithFailures.Result<PCollection<PageViewStats>, DeadLetter> merged =
         read.output().apply("MergeRollups", merge);
     if (run.format().isText()) {

@@ -6,15 +6,27 @@ import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.io.FileFormat;
+import dev.sluice.io.WriteRecords;
+import dev.sluice.pageviews.PageViewStats;
 import dev.sluice.pageviews.VisitorSketches;
 import dev.sluice.pipelines.pageviews.PageViewsPipeline;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.schemas.SchemaRegistry;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.Row;
+import org.joda.time.DateTime;
+import org.joda.time.DateTimeZone;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
@@ -161,6 +173,54 @@ public class RollupPipelineTest {
     assertEquals("approx", summary(approx).get("visitors").asText());
     assertEquals("12", summary(approx).get("hll_lg_k").asText());
     assertEquals("exact", summary(exact).get("visitors").asText());
+  }
+
+  @Test
+  public void rollupsWithoutSketchesAreDeadLettersOneByOne() throws Exception {
+    Schema withSketch = SchemaRegistry.createDefault().getSchema(PageViewStats.class);
+    Schema old =
+        Schema.builder()
+            .addFields(
+                withSketch.getFields().stream()
+                    .filter(f -> !f.getName().equals("visitorsSketch"))
+                    .collect(Collectors.toList()))
+            .build();
+    Row hour =
+        Row.withSchema(old)
+            .addValues(
+                "a.com",
+                "http://a.com/articles/1",
+                new DateTime(2017, 9, 17, 10, 0, DateTimeZone.UTC),
+                new DateTime(2017, 9, 17, 11, 0, DateTimeZone.UTC),
+                3L,
+                2L,
+                Map.of("http://g.com/", 3L))
+            .build();
+    Path oldRollup = TMP.newFolder("old-rollup").toPath();
+    Pipeline p = Pipeline.create();
+    p.apply(Create.of(hour, hour).withRowSchema(old))
+        .apply(
+            WriteRecords.<Row>to(oldRollup.resolve("pageviews").toString())
+                .withFormat(FileFormat.PARQUET));
+    p.run().waitUntilFinish();
+
+    Path out = TMP.newFolder("old-daily").toPath();
+    rollup(oldRollup, out);
+    JsonNode summary = summary(out);
+    assertEquals(summary.toString(), 2, summary.get("records_read").asLong());
+    assertEquals(summary.toString(), 2, summary.get("bad_records").asLong());
+    assertEquals(summary.toString(), 0, summary.get("output_records").asLong());
+    List<String> reasons = new ArrayList<>();
+    try (Stream<Path> files = Files.list(out.resolve("dead-letter"))) {
+      for (Path file :
+          files.filter(f -> f.toString().endsWith(".json")).collect(Collectors.toList())) {
+        for (String line : Files.readAllLines(file)) {
+          reasons.add(MAPPER.readTree(line).get("reason").asText());
+        }
+      }
+    }
+    assertEquals(2, reasons.size());
+    reasons.forEach(r -> assertTrue(r, r.startsWith("no visitors sketch")));
   }
 
   @Test
