@@ -5,7 +5,6 @@ import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 import dev.sluice.deadletter.DeadLetter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -30,7 +29,7 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Reads the files of a {@link FilePlan} and writes their records as a Hive-partitioned Parquet tree
@@ -118,10 +117,8 @@ public final class ConvertFiles<T>
                         new ReadAndWriteFn<>(
                             SplitReader.of(decoder, ReadRecords.STEP),
                             schemaCoder.getToRowFunction(),
-                            avro,
-                            write.partitionOf(),
-                            write.codec(),
-                            temp,
+                            new ParquetBundleWriter.Spec(
+                                avro, write.codec(), temp, write.partitionOf()),
                             files,
                             failures))
                     .withOutputTags(files, TupleTagList.of(failures)));
@@ -144,56 +141,33 @@ public final class ConvertFiles<T>
       extends DoFn<KV<Integer, Iterable<FileSplit>>, KV<String, String>> {
     private final SplitReader<T> reader;
     private final SerializableFunction<T, Row> toRow;
-    private final String avroSchema;
-    private final SerializableFunction<Row, String> partitionOf;
-    private final CompressionCodecName codec;
-    private final String tempDirectory;
+    private final ParquetBundleWriter.Spec spec;
     private final TupleTag<KV<String, String>> files;
     private final TupleTag<DeadLetter> failures;
     private final Counter written = Metrics.counter(ConvertFiles.class, RECORDS_WRITTEN);
-    private transient org.apache.avro.Schema avro;
-    private transient SerializableFunction<Row, GenericRecord> toRecord;
-    private transient ParquetBundleWriter writer;
+    private transient @Nullable ParquetBundleWriter writer;
 
     ReadAndWriteFn(
         SplitReader<T> reader,
         SerializableFunction<T, Row> toRow,
-        String avroSchema,
-        SerializableFunction<Row, String> partitionOf,
-        CompressionCodecName codec,
-        String tempDirectory,
+        ParquetBundleWriter.Spec spec,
         TupleTag<KV<String, String>> files,
         TupleTag<DeadLetter> failures) {
       this.reader = reader;
       this.toRow = toRow;
-      this.avroSchema = avroSchema;
-      this.partitionOf = partitionOf;
-      this.codec = codec;
-      this.tempDirectory = tempDirectory;
+      this.spec = spec;
       this.files = files;
       this.failures = failures;
     }
 
-    @Setup
-    public void setup() {
-      avro = new org.apache.avro.Schema.Parser().parse(avroSchema);
-      toRecord = AvroUtils.getRowToGenericRecordFunction(avro);
-    }
-
     @StartBundle
     public void startBundle() {
-      if (writer != null) {
-        writer.abort();
-      }
-      writer = new ParquetBundleWriter(avro, codec, tempDirectory);
+      writer = spec.open(writer);
     }
 
     @Teardown
     public void teardown() {
-      if (writer != null) {
-        writer.abort();
-        writer = null;
-      }
+      ParquetBundleWriter.abort(writer);
     }
 
     @ProcessElement
@@ -205,18 +179,17 @@ public final class ConvertFiles<T>
     }
 
     private void write(T value) {
-      Row row = toRow.apply(value);
       try {
-        writer.write(partitionOf.apply(row), toRecord.apply(row));
+        checkArgumentNotNull(writer).write(toRow.apply(value));
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot write a Parquet file under " + tempDirectory, e);
+        throw new UncheckedIOException("cannot write a Parquet file", e);
       }
       written.inc();
     }
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) throws IOException {
-      for (KV<String, String> file : writer.close()) {
+      for (KV<String, String> file : checkArgumentNotNull(writer).close()) {
         context.output(files, file, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
       }
       writer = null;

@@ -1,6 +1,7 @@
 package dev.sluice.io;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,12 +9,16 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.Row;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The Parquet files of one bundle, one temporary file per partition under a {@link BundleFiles}
@@ -27,32 +32,67 @@ final class ParquetBundleWriter {
   /** Row group size: 32 MiB, a quarter of Parquet's default, since a bundle may hold many files. */
   static final int ROW_GROUP_BYTES = 32 * 1024 * 1024;
 
+  /** What every bundle of one write shares; serializable, so a {@code DoFn} can hold it. */
+  static final class Spec implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final String avroSchema;
+    private final CompressionCodecName codec;
+    private final String tempDirectory;
+    private final SerializableFunction<Row, String> partitionOf;
+
+    /**
+     * @param avroSchema the records' Avro schema, as JSON
+     * @param codec the Parquet codec
+     * @param tempDirectory from {@link BundleFiles#tempDirectory}
+     * @param partitionOf the partition path of a row ({@code ""} for the root)
+     */
+    Spec(
+        String avroSchema,
+        CompressionCodecName codec,
+        String tempDirectory,
+        SerializableFunction<Row, String> partitionOf) {
+      this.avroSchema = avroSchema;
+      this.codec = codec;
+      this.tempDirectory = tempDirectory;
+      this.partitionOf = partitionOf;
+    }
+
+    /** A writer for a new bundle; {@code previous}, one whose bundle never finished, is aborted. */
+    ParquetBundleWriter open(@Nullable ParquetBundleWriter previous) {
+      abort(previous);
+      return new ParquetBundleWriter(this);
+    }
+  }
+
+  private final Spec spec;
   private final Schema schema;
-  private final CompressionCodecName codec;
-  private final String tempDirectory;
+  private final SerializableFunction<Row, GenericRecord> toRecord;
   private final Map<String, FileIO.Sink<GenericRecord>> open = new LinkedHashMap<>();
   private final Map<String, String> paths = new LinkedHashMap<>();
 
-  ParquetBundleWriter(Schema schema, CompressionCodecName codec, String tempDirectory) {
-    this.schema = schema;
-    this.codec = codec;
-    this.tempDirectory = tempDirectory;
+  private ParquetBundleWriter(Spec spec) {
+    this.spec = spec;
+    this.schema = new Schema.Parser().parse(spec.avroSchema);
+    this.toRecord = AvroUtils.getRowToGenericRecordFunction(schema);
   }
 
-  /**
-   * Appends a record to {@code partition}'s file ({@code ""} for the root), opened on first use.
-   */
-  void write(String partition, GenericRecord record) throws IOException {
+  /** Appends a row to its partition's file, opened on first use. */
+  void write(Row row) throws IOException {
+    String partition = spec.partitionOf.apply(row);
     FileIO.Sink<GenericRecord> sink = open.get(partition);
     if (sink == null) {
       String path =
-          tempDirectory + "/" + (partition.isEmpty() ? "" : partition + "/") + UUID.randomUUID();
-      sink = ParquetIO.sink(schema).withCompressionCodec(codec).withRowGroupSize(ROW_GROUP_BYTES);
+          spec.tempDirectory
+              + "/"
+              + (partition.isEmpty() ? "" : partition + "/")
+              + UUID.randomUUID();
+      sink =
+          ParquetIO.sink(schema).withCompressionCodec(spec.codec).withRowGroupSize(ROW_GROUP_BYTES);
       sink.open(FileSystems.create(FileSystems.matchNewResource(path, false), MimeTypes.BINARY));
       open.put(partition, sink);
       paths.put(partition, path);
     }
-    sink.write(record);
+    sink.write(toRecord.apply(row));
   }
 
   /**
@@ -68,10 +108,9 @@ final class ParquetBundleWriter {
         file.getValue().flush();
         written.add(KV.of(file.getKey(), paths.get(file.getKey())));
       } catch (IOException | RuntimeException e) {
-        failure =
-            failure == null
-                ? new IOException("cannot finish " + paths.get(file.getKey()), e)
-                : failure;
+        if (failure == null) {
+          failure = new IOException("cannot finish " + paths.get(file.getKey()), e);
+        }
       }
     }
     open.clear();
@@ -83,18 +122,21 @@ final class ParquetBundleWriter {
   }
 
   /**
-   * Closes the files of a bundle that failed, quietly; they stay in the temporary directory, which
-   * the write's last step deletes.
+   * Closes the files of a bundle that failed, quietly (nothing for null); they stay in the
+   * temporary directory, which the write's last step deletes.
    */
-  void abort() {
-    for (FileIO.Sink<GenericRecord> sink : open.values()) {
+  static void abort(@Nullable ParquetBundleWriter writer) {
+    if (writer == null) {
+      return;
+    }
+    for (FileIO.Sink<GenericRecord> sink : writer.open.values()) {
       try {
         sink.flush();
       } catch (IOException | RuntimeException e) {
         // The bundle failed already; its files are never renamed.
       }
     }
-    open.clear();
-    paths.clear();
+    writer.open.clear();
+    writer.paths.clear();
   }
 }

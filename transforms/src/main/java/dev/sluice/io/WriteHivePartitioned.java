@@ -4,7 +4,6 @@ import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
 import java.io.IOException;
 import java.util.Locale;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -24,6 +23,7 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Writes a schema-aware {@code PCollection<T>} as a Hive-partitioned tree of Parquet files, the
@@ -140,7 +140,9 @@ public final class WriteHivePartitioned<T> extends PTransform<PCollection<T>, PC
         input.apply(
             "WriteBundles",
             ParDo.of(
-                new WriteBundlesFn<>(input.getToRowFunction(), avro, partitionOf, codec, temp))),
+                new WriteBundlesFn<>(
+                    input.getToRowFunction(),
+                    new ParquetBundleWriter.Spec(avro, codec, temp, partitionOf)))),
         root,
         temp);
   }
@@ -152,58 +154,32 @@ public final class WriteHivePartitioned<T> extends PTransform<PCollection<T>, PC
    */
   static final class WriteBundlesFn<T> extends DoFn<T, KV<String, String>> {
     private final SerializableFunction<T, Row> toRow;
-    private final String avroSchema;
-    private final SerializableFunction<Row, String> partitionOf;
-    private final CompressionCodecName codec;
-    private final String tempDirectory;
-    private transient org.apache.avro.Schema avro;
-    private transient SerializableFunction<Row, GenericRecord> toRecord;
-    private transient ParquetBundleWriter writer;
+    private final ParquetBundleWriter.Spec spec;
+    private transient @Nullable ParquetBundleWriter writer;
 
-    WriteBundlesFn(
-        SerializableFunction<T, Row> toRow,
-        String avroSchema,
-        SerializableFunction<Row, String> partitionOf,
-        CompressionCodecName codec,
-        String tempDirectory) {
+    WriteBundlesFn(SerializableFunction<T, Row> toRow, ParquetBundleWriter.Spec spec) {
       this.toRow = toRow;
-      this.avroSchema = avroSchema;
-      this.partitionOf = partitionOf;
-      this.codec = codec;
-      this.tempDirectory = tempDirectory;
-    }
-
-    @Setup
-    public void setup() {
-      avro = new org.apache.avro.Schema.Parser().parse(avroSchema);
-      toRecord = AvroUtils.getRowToGenericRecordFunction(avro);
+      this.spec = spec;
     }
 
     @StartBundle
     public void startBundle() {
-      if (writer != null) {
-        writer.abort();
-      }
-      writer = new ParquetBundleWriter(avro, codec, tempDirectory);
+      writer = spec.open(writer);
     }
 
     @Teardown
     public void teardown() {
-      if (writer != null) {
-        writer.abort();
-        writer = null;
-      }
+      ParquetBundleWriter.abort(writer);
     }
 
     @ProcessElement
     public void processElement(@Element T element) throws IOException {
-      Row row = toRow.apply(element);
-      writer.write(partitionOf.apply(row), toRecord.apply(row));
+      checkArgumentNotNull(writer).write(toRow.apply(element));
     }
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) throws IOException {
-      for (KV<String, String> file : writer.close()) {
+      for (KV<String, String> file : checkArgumentNotNull(writer).close()) {
         context.output(file, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
       }
       writer = null;

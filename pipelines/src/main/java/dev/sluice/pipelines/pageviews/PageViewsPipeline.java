@@ -24,6 +24,7 @@ import dev.sluice.pipelines.report.RunSummary;
 import dev.sluice.pipelines.report.SummaryKey;
 import java.io.IOException;
 import java.util.Locale;
+import java.util.function.BiFunction;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricName;
 import org.apache.beam.sdk.options.Default;
@@ -251,13 +252,11 @@ public final class PageViewsPipeline {
     if (options.getRollupParallelism() > 0) {
       rollUp = rollUp.withParallelism(options.getRollupParallelism());
     }
-    Integer lgK = sketchLgK(options);
-    if (lgK == null) {
-      return rollUp;
-    }
-    return approxVisitors(options)
-        ? rollUp.withApproxVisitors(lgK)
-        : rollUp.withVisitorSketches(lgK);
+    return countingVisitors(
+        rollUp,
+        options,
+        RollUpPageViewFiles::withApproxVisitors,
+        RollUpPageViewFiles::withVisitorSketches);
   }
 
   /**
@@ -280,13 +279,24 @@ public final class PageViewsPipeline {
 
   /** {@code rollUp} counting visitors as {@code --visitors} and {@code --format} ask. */
   static RollUpPageViews countingVisitors(RollUpPageViews rollUp, Options options) {
+    return countingVisitors(
+        rollUp, options, RollUpPageViews::withApproxVisitors, RollUpPageViews::withVisitorSketches);
+  }
+
+  /**
+   * A rollup given approximate visitors ({@code approx}) or kept sketches ({@code sketches}) of
+   * {@code --hllLgK} as the options ask, or as it is.
+   */
+  private static <R> R countingVisitors(
+      R rollUp,
+      Options options,
+      BiFunction<R, Integer, R> approx,
+      BiFunction<R, Integer, R> sketches) {
     Integer lgK = sketchLgK(options);
     if (lgK == null) {
       return rollUp;
     }
-    return approxVisitors(options)
-        ? rollUp.withApproxVisitors(lgK)
-        : rollUp.withVisitorSketches(lgK);
+    return approxVisitors(options) ? approx.apply(rollUp, lgK) : sketches.apply(rollUp, lgK);
   }
 
   /**
