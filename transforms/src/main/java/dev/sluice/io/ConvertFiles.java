@@ -13,15 +13,12 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.transforms.display.DisplayData;
-import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
@@ -29,7 +26,6 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Reads the files of a {@link FilePlan} and writes their records as a Hive-partitioned Parquet tree
@@ -137,15 +133,11 @@ public final class ConvertFiles<T>
   }
 
   /** Reads each split of a chunk and appends its records to the bundle's Parquet files. */
-  static final class ReadAndWriteFn<T>
-      extends DoFn<KV<Integer, Iterable<FileSplit>>, KV<String, String>> {
+  static final class ReadAndWriteFn<T> extends ParquetBundleFn<KV<Integer, Iterable<FileSplit>>> {
     private final SplitReader<T> reader;
     private final SerializableFunction<T, Row> toRow;
-    private final ParquetBundleWriter.Spec spec;
-    private final TupleTag<KV<String, String>> files;
     private final TupleTag<DeadLetter> failures;
     private final Counter written = Metrics.counter(ConvertFiles.class, RECORDS_WRITTEN);
-    private transient @Nullable ParquetBundleWriter writer;
 
     ReadAndWriteFn(
         SplitReader<T> reader,
@@ -153,46 +145,27 @@ public final class ConvertFiles<T>
         ParquetBundleWriter.Spec spec,
         TupleTag<KV<String, String>> files,
         TupleTag<DeadLetter> failures) {
+      super(spec, files);
       this.reader = reader;
       this.toRow = toRow;
-      this.spec = spec;
-      this.files = files;
       this.failures = failures;
-    }
-
-    @StartBundle
-    public void startBundle() {
-      writer = spec.open(writer);
-    }
-
-    @Teardown
-    public void teardown() {
-      ParquetBundleWriter.abort(writer);
     }
 
     @ProcessElement
     public void processElement(
         @Element KV<Integer, Iterable<FileSplit>> chunk, MultiOutputReceiver out) {
       for (FileSplit split : chunk.getValue()) {
-        reader.read(split, this::write, out.get(failures)::output);
+        reader.read(split, this::writeValue, out.get(failures)::output);
       }
     }
 
-    private void write(T value) {
+    private void writeValue(T value) {
       try {
-        checkArgumentNotNull(writer).write(toRow.apply(value));
+        write(toRow.apply(value));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write a Parquet file", e);
       }
       written.inc();
-    }
-
-    @FinishBundle
-    public void finishBundle(FinishBundleContext context) throws IOException {
-      for (KV<String, String> file : checkArgumentNotNull(writer).close()) {
-        context.output(files, file, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
-      }
-      writer = null;
     }
   }
 }

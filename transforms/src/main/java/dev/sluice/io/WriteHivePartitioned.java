@@ -8,22 +8,18 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.display.DisplayData;
-import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Writes a schema-aware {@code PCollection<T>} as a Hive-partitioned tree of Parquet files, the
@@ -152,37 +148,17 @@ public final class WriteHivePartitioned<T> extends PTransform<PCollection<T>, PC
    * ParquetBundleWriter}), and gives each as {@code KV<partition, temporary path>} when the bundle
    * ends.
    */
-  static final class WriteBundlesFn<T> extends DoFn<T, KV<String, String>> {
+  static final class WriteBundlesFn<T> extends ParquetBundleFn<T> {
     private final SerializableFunction<T, Row> toRow;
-    private final ParquetBundleWriter.Spec spec;
-    private transient @Nullable ParquetBundleWriter writer;
 
     WriteBundlesFn(SerializableFunction<T, Row> toRow, ParquetBundleWriter.Spec spec) {
+      super(spec, null);
       this.toRow = toRow;
-      this.spec = spec;
-    }
-
-    @StartBundle
-    public void startBundle() {
-      writer = spec.open(writer);
-    }
-
-    @Teardown
-    public void teardown() {
-      ParquetBundleWriter.abort(writer);
     }
 
     @ProcessElement
     public void processElement(@Element T element) throws IOException {
-      checkArgumentNotNull(writer).write(toRow.apply(element));
-    }
-
-    @FinishBundle
-    public void finishBundle(FinishBundleContext context) throws IOException {
-      for (KV<String, String> file : checkArgumentNotNull(writer).close()) {
-        context.output(file, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
-      }
-      writer = null;
+      write(toRow.apply(element));
     }
   }
 
