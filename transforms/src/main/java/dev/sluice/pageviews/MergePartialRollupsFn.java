@@ -25,7 +25,9 @@ import org.joda.time.Instant;
  * partial holds alone is output as it is; groups in several partials are merged: page views and
  * referrer counts add up, session ids are united (exact), or their sketches are (approximate, when
  * the partials carry sketches). With a sketch size, each record keeps the sketch of its sessions,
- * made from the session ids when the partials carry ids. Records are counted as {@value
+ * made from the session ids, in byte order, when the partials carry ids: exact rollups then write
+ * the same sketch bytes on every run and runner. Sketches merged from sketches (approximate
+ * visitors) have bytes that depend on the order the partials arrive. Records are counted as {@value
  * RollUpPageViews#ROLLUP_RECORDS}, in {@link RollUpPageViews}'s namespace.
  */
 final class MergePartialRollupsFn extends DoFn<KV<Long, Iterable<PartialRollup>>, PageViewStats> {
@@ -122,9 +124,22 @@ final class MergePartialRollupsFn extends DoFn<KV<Long, Iterable<PartialRollup>>
     if (partial.hasSketches()) {
       return bytes(partial.session(partial.sessionStart[g]));
     }
-    Union union = VisitorSketches.newUnion(sketchLgK);
+    List<ByteBuffer> sessions = new ArrayList<>();
     for (int s = partial.sessionStart[g]; s < partial.sessionStart[g + 1]; s++) {
-      VisitorSketches.addUtf8(union, bytes(partial.session(s)));
+      sessions.add(partial.session(s));
+    }
+    return sketchOf(sessions, sketchLgK);
+  }
+
+  /**
+   * The sketch of session ids, added in their byte order: a sketch's bytes depend on the order of
+   * its input, and sorted ids give every run the same bytes.
+   */
+  private static byte[] sketchOf(List<ByteBuffer> sessions, int lgK) {
+    sessions.sort(ByteBuffer::compareTo);
+    Union union = VisitorSketches.newUnion(lgK);
+    for (ByteBuffer session : sessions) {
+      VisitorSketches.addUtf8(union, bytes(session));
     }
     return VisitorSketches.toBytes(union);
   }
@@ -186,11 +201,7 @@ final class MergePartialRollupsFn extends DoFn<KV<Long, Iterable<PartialRollup>>
       if (union != null) {
         return VisitorSketches.toBytes(union);
       }
-      Union ids = VisitorSketches.newUnion(lgK);
-      for (ByteBuffer session : sessions) {
-        VisitorSketches.addUtf8(ids, bytes(session));
-      }
-      return VisitorSketches.toBytes(ids);
+      return sketchOf(new ArrayList<>(sessions), lgK);
     }
   }
 }

@@ -78,7 +78,9 @@ public final class PageViewCombineFns {
   /**
    * The HyperLogLog sketch of the distinct session ids: like {@link #approxVisitors} but its output
    * is the compact {@code HLL_4} sketch ({@code byte[]}), which sketches of other groups or windows
-   * merge with ({@link MergePageViewStats}) and {@link VisitorSketches#estimate} reads.
+   * merge with ({@link MergePageViewStats}) and {@link VisitorSketches#estimate} reads. The bytes
+   * depend on the order of the input (as every DataSketches HLL sketch's do), so two runs that
+   * combine in another order can write different bytes for the same sessions.
    *
    * @throws IllegalArgumentException unless {@code lgK} is in [4, 21]
    */
