@@ -40,7 +40,7 @@ import org.apache.beam.sdk.values.TupleTagList;
  * ParquetBundleWriter}); a last step renames the files. The DirectRunner, which holds a step's
  * whole output bundle in memory, then holds one row group per open file instead of every record of
  * a file. Records written are counted as {@value #RECORDS_WRITTEN}: {@code records_read =
- * records_written + bad_records}.
+ * records_written + bad_records}. A plan with no record writes nothing, not even the root.
  *
  * @param <T> the decoded type; the decoder's coder must be a {@code SchemaCoder} with a flat schema
  */
