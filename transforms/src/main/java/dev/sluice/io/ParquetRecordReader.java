@@ -1,18 +1,28 @@
 package dev.sluice.io;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
 import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.column.Dictionary;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.RecordReader;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.Converter;
+import org.apache.parquet.io.api.GroupConverter;
+import org.apache.parquet.io.api.PrimitiveConverter;
+import org.apache.parquet.io.api.RecordMaterializer;
 import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 
 /**
@@ -30,6 +40,8 @@ final class ParquetRecordReader implements dev.sluice.io.RecordReader {
   private static final long serialVersionUID = 1L;
 
   static final ParquetRecordReader INSTANCE = new ParquetRecordReader();
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private ParquetRecordReader() {}
 
@@ -52,6 +64,25 @@ final class ParquetRecordReader implements dev.sluice.io.RecordReader {
       reader.setRequestedSchema(projection.requested);
       ColumnIOFactory columnIo = new ColumnIOFactory();
       PageReadStore rowGroup;
+      if (projection.isFlat()) {
+        FlatRecord flat = new FlatRecord(projection.requested);
+        while ((rowGroup = reader.readNextRowGroup()) != null) {
+          RecordReader<Object[]> records =
+              columnIo.getColumnIO(projection.requested).getRecordReader(rowGroup, flat);
+          for (long r = 0, n = rowGroup.getRowCount(); r < n; r++) {
+            Object[] raw = records.read();
+            T value;
+            try {
+              value = decoder.fromRow(projection.row(raw));
+            } catch (InvalidRecordException | IllegalArgumentException e) {
+              out.badRecord(flat.describe(raw), e.getMessage());
+              continue;
+            }
+            out.output(value);
+          }
+        }
+        return;
+      }
       while ((rowGroup = reader.readNextRowGroup()) != null) {
         RecordReader<Group> groups =
             columnIo
@@ -113,6 +144,36 @@ final class ParquetRecordReader implements dev.sluice.io.RecordReader {
           new MessageType(fileSchema.getName(), projected), wanted, columns, converters);
     }
 
+    /**
+     * Whether every requested column is a plain primitive read through a converter (no repeated or
+     * nested column), so that {@link FlatRecord} can read it without building groups.
+     */
+    boolean isFlat() {
+      for (int i = 0; i < columns.length; i++) {
+        if (columns[i] >= 0 && converters[i] == null) {
+          return false;
+        }
+      }
+      for (Type column : requested.getFields()) {
+        if (!column.isPrimitive() || column.isRepetition(Type.Repetition.REPEATED)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** The output row of a flat record's raw values. */
+    Row row(Object[] raw) {
+      Object[] values = new Object[columns.length];
+      for (int i = 0; i < values.length; i++) {
+        int column = columns[i];
+        if (column >= 0 && raw[column] != null) {
+          values[i] = converters[i].convert(raw[column]);
+        }
+      }
+      return Row.withSchema(schema).attachValues(values);
+    }
+
     static Projection everyColumn(MessageType fileSchema) {
       int[] columns = new int[fileSchema.getFieldCount()];
       for (int i = 0; i < columns.length; i++) {
@@ -135,10 +196,166 @@ final class ParquetRecordReader implements dev.sluice.io.RecordReader {
         if (converters[i] == null) {
           values[i] = ParquetFileTypes.valueOf(requested.getType(column), group, column);
         } else if (group.getFieldRepetitionCount(column) > 0) {
-          values[i] = converters[i].convert(group, column);
+          values[i] =
+              converters[i].convert(
+                  ParquetValues.raw(
+                      group,
+                      column,
+                      requested.getType(column).asPrimitiveType().getPrimitiveTypeName()));
         }
       }
       return Row.withSchema(schema).attachValues(values);
+    }
+  }
+
+  /**
+   * Parquet's record assembly straight into one reused array of raw values, one per column of a
+   * flat schema, without the {@code Group} of each record: the values a {@link
+   * ParquetValues.FromParquet} takes. Dictionary-encoded BINARY columns are decoded to strings once
+   * per dictionary entry. The array is overwritten by the next record.
+   */
+  private static final class FlatRecord extends RecordMaterializer<Object[]> {
+    private final MessageType schema;
+    private final Object[] values;
+    private final PrimitiveConverter[] columns;
+    private final GroupConverter root;
+
+    FlatRecord(MessageType schema) {
+      this.schema = schema;
+      this.values = new Object[schema.getFieldCount()];
+      this.columns = new PrimitiveConverter[values.length];
+      for (int i = 0; i < values.length; i++) {
+        columns[i] =
+            schema.getType(i).asPrimitiveType().getPrimitiveTypeName() == PrimitiveTypeName.BINARY
+                ? new StringColumn(i)
+                : new RawColumn(i);
+      }
+      this.root =
+          new GroupConverter() {
+            @Override
+            public Converter getConverter(int field) {
+              return columns[field];
+            }
+
+            @Override
+            public void start() {
+              Arrays.fill(values, null);
+            }
+
+            @Override
+            public void end() {}
+          };
+    }
+
+    @Override
+    public Object[] getCurrentRecord() {
+      return values;
+    }
+
+    @Override
+    public GroupConverter getRootConverter() {
+      return root;
+    }
+
+    /** A record's raw values as one line of JSON, for its dead letter. */
+    String describe(Object[] raw) {
+      StringBuilder json = new StringBuilder("{");
+      for (int i = 0; i < raw.length; i++) {
+        if (i > 0) {
+          json.append(',');
+        }
+        json.append(quote(schema.getFieldName(i))).append(':');
+        json.append(
+            raw[i] == null
+                ? "null"
+                : quote(
+                    raw[i] instanceof String
+                        ? (String) raw[i]
+                        : ParquetValues.describeRaw(
+                            raw[i], schema.getType(i).asPrimitiveType().getPrimitiveTypeName())));
+      }
+      return json.append('}').toString();
+    }
+
+    /** A column whose raw values are kept as parquet gives them. */
+    private final class RawColumn extends PrimitiveConverter {
+      private final int index;
+
+      RawColumn(int index) {
+        this.index = index;
+      }
+
+      @Override
+      public void addBinary(Binary value) {
+        values[index] = value;
+      }
+
+      @Override
+      public void addLong(long value) {
+        values[index] = value;
+      }
+
+      @Override
+      public void addInt(int value) {
+        values[index] = value;
+      }
+
+      @Override
+      public void addDouble(double value) {
+        values[index] = value;
+      }
+
+      @Override
+      public void addFloat(float value) {
+        values[index] = value;
+      }
+
+      @Override
+      public void addBoolean(boolean value) {
+        values[index] = value;
+      }
+    }
+
+    /** A BINARY column, decoded as UTF-8: once per entry when the column is dictionary-encoded. */
+    private final class StringColumn extends PrimitiveConverter {
+      private final int index;
+      private String[] dictionary = new String[0];
+
+      StringColumn(int index) {
+        this.index = index;
+      }
+
+      @Override
+      public boolean hasDictionarySupport() {
+        return true;
+      }
+
+      @Override
+      public void setDictionary(Dictionary entries) {
+        dictionary = new String[entries.getMaxId() + 1];
+        for (int id = 0; id < dictionary.length; id++) {
+          dictionary[id] = entries.decodeToBinary(id).toStringUsingUTF8();
+        }
+      }
+
+      @Override
+      public void addValueFromDictionary(int id) {
+        values[index] = dictionary[id];
+      }
+
+      @Override
+      public void addBinary(Binary value) {
+        values[index] = value.toStringUsingUTF8();
+      }
+    }
+  }
+
+  /** A string as a JSON string literal. */
+  private static String quote(String text) {
+    try {
+      return JSON.writeValueAsString(text);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
   }
 }

@@ -45,12 +45,46 @@ final class ParquetValues {
 
   private ParquetValues() {}
 
-  /** Reads one value of a column from a Parquet group, as the requested Beam type. */
+  /**
+   * Turns one raw value of a column into the requested Beam type. Raw values are as parquet's
+   * column readers give them, by physical type: {@code Binary} (BINARY, FIXED_LEN_BYTE_ARRAY,
+   * INT96), {@code Long}, {@code Integer}, {@code Double}, {@code Float}, {@code Boolean}.
+   */
   interface FromParquet extends Serializable {
     /**
      * @throws IllegalArgumentException when this value cannot be held by the requested type
      */
-    Object convert(Group group, int column);
+    Object convert(Object raw);
+  }
+
+  /** The raw value of {@code column} of a group (its first), as {@link FromParquet} takes it. */
+  static Object raw(Group group, int column, PrimitiveTypeName physical) {
+    switch (physical) {
+      case INT64:
+        return group.getLong(column, 0);
+      case INT32:
+        return group.getInteger(column, 0);
+      case DOUBLE:
+        return group.getDouble(column, 0);
+      case FLOAT:
+        return group.getFloat(column, 0);
+      case BOOLEAN:
+        return group.getBoolean(column, 0);
+      case INT96:
+        return group.getInt96(column, 0);
+      default:
+        return group.getBinary(column, 0);
+    }
+  }
+
+  /** A raw value as {@link #describe} prints it: strings as UTF-8, others as Java prints them. */
+  static String describeRaw(Object raw, PrimitiveTypeName physical) {
+    if (raw instanceof Binary) {
+      return physical == PrimitiveTypeName.BINARY
+          ? ((Binary) raw).toStringUsingUTF8()
+          : java.util.Arrays.toString(((Binary) raw).getBytes());
+    }
+    return String.valueOf(raw);
   }
 
   /**
@@ -72,43 +106,43 @@ final class ParquetValues {
         break;
       case DATETIME:
         if (physical == PrimitiveTypeName.INT96) {
-          return (g, c) -> Instant.ofEpochMilli(Int96Timestamps.toEpochMillis(g.getInt96(c, 0)));
+          return raw -> Instant.ofEpochMilli(Int96Timestamps.toEpochMillis((Binary) raw));
         }
         if (physical == PrimitiveTypeName.INT64) {
           long unit = ParquetTimestamps.millisDivisor(primitive.getLogicalTypeAnnotation());
-          return (g, c) -> Instant.ofEpochMilli(Math.floorDiv(g.getLong(c, 0), unit));
+          return raw -> Instant.ofEpochMilli(Math.floorDiv((Long) raw, unit));
         }
         break;
       case INT64:
         if (physical == PrimitiveTypeName.INT64) {
-          return (g, c) -> g.getLong(c, 0);
+          return raw -> raw;
         }
         if (physical == PrimitiveTypeName.INT32) {
-          return (g, c) -> (long) g.getInteger(c, 0);
+          return raw -> (long) (Integer) raw;
         }
         if (physical == PrimitiveTypeName.DOUBLE) {
-          return (g, c) -> wholeNumber(field, g.getDouble(c, 0));
+          return raw -> wholeNumber(field, (Double) raw);
         }
         if (physical == PrimitiveTypeName.FLOAT) {
-          return (g, c) -> wholeNumber(field, g.getFloat(c, 0));
+          return raw -> wholeNumber(field, (Float) raw);
         }
         break;
       case INT32:
         if (physical == PrimitiveTypeName.INT32) {
-          return (g, c) -> g.getInteger(c, 0);
+          return raw -> raw;
         }
         break;
       case DOUBLE:
         if (physical == PrimitiveTypeName.DOUBLE) {
-          return (g, c) -> g.getDouble(c, 0);
+          return raw -> raw;
         }
         if (physical == PrimitiveTypeName.FLOAT) {
-          return (g, c) -> (double) g.getFloat(c, 0);
+          return raw -> (double) (Float) raw;
         }
         break;
       case BOOLEAN:
         if (physical == PrimitiveTypeName.BOOLEAN) {
-          return (g, c) -> g.getBoolean(c, 0);
+          return raw -> raw;
         }
         break;
       default:
@@ -144,8 +178,12 @@ final class ParquetValues {
     private final transient Map<Binary, String> strings = new HashMap<>();
 
     @Override
-    public Object convert(Group group, int column) {
-      Binary value = group.getBinary(column, 0);
+    public Object convert(Object raw) {
+      if (raw instanceof String) {
+        // Decoded already, once per dictionary entry, by the flat reader.
+        return raw;
+      }
+      Binary value = (Binary) raw;
       String string = strings.get(value);
       if (string == null) {
         string = value.toStringUsingUTF8();
