@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
 import org.apache.parquet.ParquetReadOptions;
@@ -15,6 +16,7 @@ import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.ColumnIOFactory;
+import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.Converter;
@@ -62,43 +64,50 @@ final class ParquetRecordReader implements dev.sluice.io.RecordReader {
               ? Projection.everyColumn(fileSchema)
               : Projection.of(decoder.columns(), fileSchema);
       reader.setRequestedSchema(projection.requested);
-      ColumnIOFactory columnIo = new ColumnIOFactory();
-      PageReadStore rowGroup;
       if (projection.isFlat()) {
         FlatRecord flat = new FlatRecord(projection.requested);
-        while ((rowGroup = reader.readNextRowGroup()) != null) {
-          RecordReader<Object[]> records =
-              columnIo.getColumnIO(projection.requested).getRecordReader(rowGroup, flat);
-          for (long r = 0, n = rowGroup.getRowCount(); r < n; r++) {
-            Object[] raw = records.read();
-            T value;
-            try {
-              value = decoder.fromRow(projection.row(raw));
-            } catch (InvalidRecordException | IllegalArgumentException e) {
-              out.badRecord(flat.describe(raw), e.getMessage());
-              continue;
-            }
-            out.output(value);
-          }
-        }
-        return;
+        readRecords(
+            reader, projection.requested, flat, projection::row, flat::describe, decoder, out);
+      } else {
+        readRecords(
+            reader,
+            projection.requested,
+            new GroupRecordConverter(projection.requested),
+            projection::row,
+            ParquetValues::describe,
+            decoder,
+            out);
       }
-      while ((rowGroup = reader.readNextRowGroup()) != null) {
-        RecordReader<Group> groups =
-            columnIo
-                .getColumnIO(projection.requested)
-                .getRecordReader(rowGroup, new GroupRecordConverter(projection.requested));
-        for (long r = 0, n = rowGroup.getRowCount(); r < n; r++) {
-          Group group = groups.read();
-          T value;
-          try {
-            value = decoder.fromRow(projection.row(group));
-          } catch (InvalidRecordException | IllegalArgumentException e) {
-            out.badRecord(ParquetValues.describe(group), e.getMessage());
-            continue;
-          }
-          out.output(value);
+    }
+  }
+
+  /**
+   * Assembles every record of every row group through {@code records}, and gives each decoded value
+   * to {@code out}, or the record, as {@code describe} prints it, to its dead letter.
+   */
+  private static <R, T> void readRecords(
+      ParquetFileReader reader,
+      MessageType requested,
+      RecordMaterializer<R> records,
+      Function<R, Row> toRow,
+      Function<R, String> describe,
+      RecordDecoder<T> decoder,
+      Receiver<T> out)
+      throws IOException {
+    MessageColumnIO columns = new ColumnIOFactory().getColumnIO(requested);
+    PageReadStore rowGroup;
+    while ((rowGroup = reader.readNextRowGroup()) != null) {
+      RecordReader<R> reading = columns.getRecordReader(rowGroup, records);
+      for (long r = 0, n = rowGroup.getRowCount(); r < n; r++) {
+        R record = reading.read();
+        T value;
+        try {
+          value = decoder.fromRow(toRow.apply(record));
+        } catch (InvalidRecordException | IllegalArgumentException e) {
+          out.badRecord(describe.apply(record), e.getMessage());
+          continue;
         }
+        out.output(value);
       }
     }
   }
