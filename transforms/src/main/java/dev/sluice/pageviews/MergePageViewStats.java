@@ -118,7 +118,7 @@ public abstract class MergePageViewStats
   @Override
   public WithFailures.Result<PCollection<PageViewStats>, DeadLetter> expand(
       PCollection<PageViewStats> records) {
-    TupleTag<KV<KV<String, Long>, PageViewStats>> keyed = new TupleTag<>() {};
+    TupleTag<KV<KV<KV<String, String>, Long>, PageViewStats>> keyed = new TupleTag<>() {};
     TupleTag<DeadLetter> failures = new TupleTag<>() {};
     PCollectionTuple checked =
         records.apply(
@@ -134,7 +134,11 @@ public abstract class MergePageViewStats
     PCollection<PageViewStats> merged =
         checked
             .get(keyed)
-            .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()), statsCoder))
+            .setCoder(
+                KvCoder.of(
+                    KvCoder.of(
+                        KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()), VarLongCoder.of()),
+                    statsCoder))
             .apply("MergeStats", Combine.perKey(new MergeFn()))
             .apply("ToPageViewStats", ParDo.of(new ToStatsFn(windowSize().getMillis())))
             .setCoder(statsCoder);
@@ -151,16 +155,11 @@ public abstract class MergePageViewStats
                 .withLabel("Windows start at"));
   }
 
-  /** The customer and url of a record, as one string: with the window start, its group. */
-  static String groupKey(PageViewStats stats) {
-    return stats.getCustomer() + "\u0000" + stats.getUrl();
-  }
-
   /** Checks each record and keys it by (customer and url, output window start). */
   static final class KeyByWindowFn
-      extends DoFn<PageViewStats, KV<KV<String, Long>, PageViewStats>> {
+      extends DoFn<PageViewStats, KV<KV<KV<String, String>, Long>, PageViewStats>> {
     private final MergePageViewStats merge;
-    private final TupleTag<KV<KV<String, Long>, PageViewStats>> keyed;
+    private final TupleTag<KV<KV<KV<String, String>, Long>, PageViewStats>> keyed;
     private final TupleTag<DeadLetter> failures;
     private final Counter read = Metrics.counter(MergePageViewStats.class, RECORDS_READ);
     private final Counter bad = Metrics.counter(MergePageViewStats.class, BAD_RECORDS);
@@ -168,7 +167,7 @@ public abstract class MergePageViewStats
 
     KeyByWindowFn(
         MergePageViewStats merge,
-        TupleTag<KV<KV<String, Long>, PageViewStats>> keyed,
+        TupleTag<KV<KV<KV<String, String>, Long>, PageViewStats>> keyed,
         TupleTag<DeadLetter> failures) {
       this.merge = merge;
       this.keyed = keyed;
@@ -186,7 +185,7 @@ public abstract class MergePageViewStats
       }
       long start = merge.windowStart(stats.getWindowStart().getMillis());
       merged.inc();
-      out.get(keyed).output(KV.of(KV.of(groupKey(stats), start), stats));
+      out.get(keyed).output(KV.of(KV.of(KV.of(stats.getCustomer(), stats.getUrl()), start), stats));
     }
 
     private @Nullable String problem(PageViewStats stats) {
@@ -232,15 +231,11 @@ public abstract class MergePageViewStats
 
   /** The merge of one group's records: page views, referrer counts, the union of sketches. */
   static final class Merged {
-    @Nullable String customer;
-    @Nullable String url;
     long pageViews;
     final TreeMap<String, Long> referrers = new TreeMap<>();
     @Nullable Union union;
 
     void add(PageViewStats stats) {
-      customer = stats.getCustomer();
-      url = stats.getUrl();
       pageViews += stats.getPageViews();
       stats
           .getReferrers()
@@ -253,11 +248,6 @@ public abstract class MergePageViewStats
     }
 
     void merge(Merged other) {
-      if (other.customer == null) {
-        return;
-      }
-      customer = other.customer;
-      url = other.url;
       pageViews += other.pageViews;
       other.referrers.forEach((referrer, views) -> referrers.merge(referrer, views, Long::sum));
       if (other.union != null) {
@@ -309,7 +299,8 @@ public abstract class MergePageViewStats
   }
 
   /** The output record of one merged group. */
-  static final class ToStatsFn extends DoFn<KV<KV<String, Long>, Merged>, PageViewStats> {
+  static final class ToStatsFn
+      extends DoFn<KV<KV<KV<String, String>, Long>, Merged>, PageViewStats> {
     private final long windowMillis;
     private final Counter merged = Metrics.counter(MergePageViewStats.class, MERGED_RECORDS);
 
@@ -319,15 +310,17 @@ public abstract class MergePageViewStats
 
     @ProcessElement
     public void processElement(
-        @Element KV<KV<String, Long>, Merged> group, OutputReceiver<PageViewStats> out) {
+        @Element KV<KV<KV<String, String>, Long>, Merged> group,
+        OutputReceiver<PageViewStats> out) {
       Merged stats = group.getValue();
       Union union = checkArgumentNotNull(stats.union);
+      KV<String, String> customerAndUrl = group.getKey().getKey();
       long start = group.getKey().getValue();
       merged.inc();
       out.output(
           PageViewStats.of(
-              checkArgumentNotNull(stats.customer),
-              checkArgumentNotNull(stats.url),
+              customerAndUrl.getKey(),
+              customerAndUrl.getValue(),
               Instant.ofEpochMilli(start),
               Instant.ofEpochMilli(start + windowMillis),
               stats.pageViews,
@@ -337,10 +330,9 @@ public abstract class MergePageViewStats
     }
   }
 
-  /** Coder of {@link Merged}: customer, url, page views, referrers, the union or none. */
+  /** Coder of {@link Merged}: page views, referrers, the union or none. */
   static final class MergedCoder extends AtomicCoder<Merged> {
     static final MergedCoder INSTANCE = new MergedCoder();
-    private static final Coder<String> STRING = StringUtf8Coder.of();
     private static final Coder<Long> LONG = VarLongCoder.of();
     private static final Coder<Map<String, Long>> REFERRERS =
         MapCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
@@ -348,12 +340,6 @@ public abstract class MergePageViewStats
 
     @Override
     public void encode(Merged merged, OutputStream out) throws IOException {
-      PRESENT.encode(merged.customer != null, out);
-      if (merged.customer == null) {
-        return;
-      }
-      STRING.encode(merged.customer, out);
-      STRING.encode(checkArgumentNotNull(merged.url), out);
       LONG.encode(merged.pageViews, out);
       REFERRERS.encode(merged.referrers, out);
       PRESENT.encode(merged.union != null, out);
@@ -365,11 +351,6 @@ public abstract class MergePageViewStats
     @Override
     public Merged decode(InputStream in) throws IOException {
       Merged merged = new Merged();
-      if (!PRESENT.decode(in)) {
-        return merged;
-      }
-      merged.customer = STRING.decode(in);
-      merged.url = STRING.decode(in);
       merged.pageViews = LONG.decode(in);
       merged.referrers.putAll(REFERRERS.decode(in));
       if (PRESENT.decode(in)) {
