@@ -168,11 +168,14 @@ public final class ReadPageViewStats
           AvroParquetReader.<GenericRecord>builder(new SeekableChannelInputFile(file.getMetadata()))
               .build()) {
         Schema fileSchema = null;
+        int[] columns = null;
         for (GenericRecord record = reader.read(); record != null; record = reader.read()) {
           if (fileSchema == null) {
             fileSchema = AvroUtils.toBeamSchema(record.getSchema());
+            columns = columnsOf(fileSchema);
           }
-          PageViewStats stats = fromRow.apply(row(AvroUtils.toBeamRowStrict(record, fileSchema)));
+          PageViewStats stats =
+              fromRow.apply(row(AvroUtils.toBeamRowStrict(record, fileSchema), columns));
           read.inc();
           n++;
           out.get(records).output(stats);
@@ -184,19 +187,33 @@ public final class ReadPageViewStats
     }
 
     /**
-     * The record as a row of {@code PageViewStats}'s schema: a nullable column the file lacks (the
-     * sketch, in rollups written without one) is null, so that the merge routes the record.
+     * Per field of {@code PageViewStats}'s schema, its index in a file's schema, or -1 for a
+     * nullable column the file lacks (the sketch, in rollups written without one).
+     *
+     * @throws IllegalArgumentException if the file lacks a column that is not nullable
      */
-    private Row row(Row file) {
-      Row.Builder row = Row.withSchema(schema);
-      for (Schema.Field field : schema.getFields()) {
-        boolean present = file.getSchema().hasField(field.getName());
-        if (!present && !field.getType().getNullable()) {
+    private int[] columnsOf(Schema file) {
+      int[] columns = new int[schema.getFieldCount()];
+      for (int i = 0; i < columns.length; i++) {
+        Schema.Field field = schema.getField(i);
+        columns[i] = file.hasField(field.getName()) ? file.indexOf(field.getName()) : -1;
+        if (columns[i] < 0 && !field.getType().getNullable()) {
           throw new IllegalArgumentException("no column " + field.getName());
         }
-        row.addValue(present ? file.getValue(field.getName()) : null);
       }
-      return row.build();
+      return columns;
+    }
+
+    /**
+     * The record as a row of {@code PageViewStats}'s schema, null where the file lacks the column,
+     * so that the merge routes the record.
+     */
+    private Row row(Row file, int[] columns) {
+      Object[] values = new Object[columns.length];
+      for (int i = 0; i < columns.length; i++) {
+        values[i] = columns[i] < 0 ? null : file.getValue(columns[i]);
+      }
+      return Row.withSchema(schema).addValues(values).build();
     }
   }
 }
