@@ -3,8 +3,11 @@
 # with 2 slots (FLINK_TASKMANAGERS=N starts N, each with 2 slots and 3 GB).
 #
 #   scripts/flink-cluster.sh start              builds FLINK_HOME (once), starts JobManager and TaskManagers
-#   scripts/flink-cluster.sh submit ARGS...     runs sluice ARGS on it (--runner=FlinkRunner
-#                                               --flinkMaster=127.0.0.1:8081, the shaded jar staged)
+#   scripts/flink-cluster.sh submit ARGS...     runs sluice ARGS on it with flink run; the
+#                                               dependency jar is staged once, then only
+#                                               sluice-code.jar is shipped (scripts/cluster/staging.sh,
+#                                               SLUICE_STAGING=single: sluice.jar with
+#                                               --flinkMaster=127.0.0.1:8081)
 #   scripts/flink-cluster.sh stop               stops them
 #
 # REST and web UI: http://127.0.0.1:8081. Everything listens on 127.0.0.1 only.
@@ -15,7 +18,6 @@ ROOT=$(pwd)
 FLINK_HOME=${FLINK_HOME:-$ROOT/target/flink-home}
 CONF=$FLINK_HOME/conf
 RUN=$FLINK_HOME/run
-JAR=$ROOT/runners/target/sluice.jar
 REST=127.0.0.1:8081
 TASKMANAGERS=${FLINK_TASKMANAGERS:-1}
 
@@ -60,6 +62,16 @@ appender.file.name = File
 appender.file.fileName = ${sys:log.file}
 appender.file.layout.type = PatternLayout
 appender.file.layout.pattern = %d{HH:mm:ss} %-5level %c{1} - %msg%n
+LOG
+  # The client of flink run logs to the console, as sluice does.
+  cat > "$CONF/log4j2-cli.properties" <<'LOG'
+rootLogger.level = WARN
+rootLogger.appenderRef.console.ref = Console
+appender.console.type = Console
+appender.console.name = Console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %-5level %c{1} - %msg%n
 LOG
 }
 
@@ -117,11 +129,25 @@ case "${1:-}" in
     ;;
   submit)
     shift
-    [ -f "$JAR" ] || { echo "flink-cluster: $JAR is missing: run mvn package" >&2; exit 2; }
-    java @"$ROOT/.mvn/jvm.config" \
-      -cp "$JAR:$(ls "$FLINK_HOME"/lib/hadoop-client-*.jar | paste -sd:)" \
-      dev.sluice.runners.Sluice "$@" --runner=FlinkRunner --flinkMaster="$REST" \
-      --filesToStage="$JAR"
+    # shellcheck source=cluster/staging.sh
+    . "$ROOT/scripts/cluster/staging.sh"
+    stage_jars "$ROOT" "$FLINK_HOME" flink-cluster
+    if [ "$SLUICE_STAGING" = single ]; then
+      java @"$ROOT/.mvn/jvm.config" \
+        -cp "$SLUICE_JAR:$(ls "$FLINK_HOME"/lib/hadoop-client-*.jar | paste -sd:)" \
+        dev.sluice.runners.Sluice "$@" --runner=FlinkRunner --flinkMaster="$REST" \
+        --filesToStage="$SLUICE_JAR"
+    else
+      # Flink's own client (flink run): the code jar is the job's jar, uploaded with it; -C adds
+      # the cached dependency jar to the job's class loader on every node, read in place. Beam's
+      # --flinkMaster=host:port path cannot do this: it uploads every jar it stages with each job
+      # and clears pipeline.classpaths. [auto] takes the client's environment.
+      FLINK_CONF_DIR=$CONF java @"$ROOT/.mvn/jvm.config" \
+        -Dlog4j.configurationFile="$CONF/log4j2-cli.properties" -cp "$FLINK_HOME/lib/*" \
+        org.apache.flink.client.cli.CliFrontend run -m "$REST" -C "file://$DEPS_JAR" \
+        -c dev.sluice.runners.Sluice "$CODE_JAR" \
+        "$@" --runner=FlinkRunner --flinkMaster='[auto]' --flinkConfDir="$CONF"
+    fi
     ;;
   stop)
     pids=$(cat "$RUN"/*.pid 2>/dev/null || true)

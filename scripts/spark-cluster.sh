@@ -3,8 +3,10 @@
 # (SPARK_WORKERS=N starts N, each with 2 cores and 3 GB).
 #
 #   scripts/spark-cluster.sh start              builds SPARK_HOME (once), starts master and workers
-#   scripts/spark-cluster.sh submit ARGS...     spark-submit of runners/target/sluice.jar:
-#                                               ARGS are sluice's (e.g. churn --input=... --output=...)
+#   scripts/spark-cluster.sh submit ARGS...     spark-submit of sluice: ARGS are sluice's (e.g. churn
+#                                               --input=... --output=...); the dependency jar is
+#                                               staged once, then only sluice-code.jar is shipped
+#                                               (scripts/cluster/staging.sh, SLUICE_STAGING)
 #   scripts/spark-cluster.sh stop               stops them
 #
 # Ports: master 7077 (UI 8080), worker UIs 8082, 8083, ... Everything listens on 127.0.0.1 only.
@@ -15,7 +17,6 @@ ROOT=$(pwd)
 SPARK_HOME=${SPARK_HOME:-$ROOT/target/spark-home}
 RUN=$SPARK_HOME/run
 MASTER=spark://127.0.0.1:7077
-JAR=$ROOT/runners/target/sluice.jar
 WORKERS=${SPARK_WORKERS:-1}
 # SPARK_SCALA_VERSION: without it the launcher looks for source build directories.
 export SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 SPARK_MASTER_HOST=127.0.0.1 SPARK_SCALA_VERSION=2.12
@@ -71,12 +72,21 @@ case "${1:-}" in
     ;;
   submit)
     shift
-    [ -f "$JAR" ] || { echo "spark-cluster: $JAR is missing: run mvn package" >&2; exit 2; }
-    java_spark org.apache.spark.deploy.SparkSubmit --master "$MASTER" \
-      --conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1 \
-      --conf spark.ui.enabled=false --executor-memory 2g \
-      --class dev.sluice.runners.Sluice "$JAR" \
-      "$@" --runner=SparkRunner --sparkMaster="$MASTER" --filesToStage="$JAR"
+    # shellcheck source=cluster/staging.sh
+    . "$ROOT/scripts/cluster/staging.sh"
+    stage_jars "$ROOT" "$SPARK_HOME" spark-cluster
+    submit=(java_spark org.apache.spark.deploy.SparkSubmit --master "$MASTER"
+      --conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1
+      --conf spark.ui.enabled=false --executor-memory 2g --class dev.sluice.runners.Sluice)
+    if [ "$SLUICE_STAGING" = single ]; then
+      "${submit[@]}" "$SLUICE_JAR" "$@" --runner=SparkRunner --sparkMaster="$MASTER" \
+        --filesToStage="$SLUICE_JAR"
+    else
+      # local: a jar at that path on every node, read there, never uploaded. spark-submit's
+      # --master and jars apply (sluice sets no --sparkMaster under spark-submit, and Beam then
+      # leaves spark.jars as it is).
+      "${submit[@]}" --jars "local:$DEPS_JAR" "$CODE_JAR" "$@" --runner=SparkRunner
+    fi
     ;;
   stop)
     # The pid files, and any master or worker of this SPARK_HOME whose pid file is gone

@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  *       --enforceEncodability=false}; these checks catch bugs in tests (where they stay on) and
  *       triple the run time; {@code --blockOnRun=false}, so that {@code run()} returns and progress
  *       can be polled.
- *   <li>SparkRunner: {@code --sparkMaster=local[*]} (every core); {@code
+ *   <li>SparkRunner: {@code --sparkMaster=local[*]} (every core), unless spark-submit started the
+ *       JVM (the system property {@code spark.master} is set: its master and jars apply); {@code
  *       --storageLevel=MEMORY_AND_DISK} (cached RDDs spill instead of being recomputed, which would
  *       count Beam metrics twice); the driver binds to 127.0.0.1 ({@code spark.driver.host}, {@code
  *       spark.driver.bindAddress}); the console progress bar is off; the web UI
@@ -97,7 +98,13 @@ final class RunnerDefaults {
         addIfAbsent(all, "blockOnRun", "false");
         break;
       case SPARK:
-        addIfAbsent(all, "sparkMaster", "local[*]");
+        // Under spark-submit, which sets the system property spark.master, the master and the
+        // jars are spark-submit's (--master, the application jar, --jars local:...). A Beam
+        // --sparkMaster that is not local[N] would make Beam list the whole classpath as
+        // --filesToStage and replace spark.jars with it.
+        if (System.getProperty("spark.master") == null) {
+          addIfAbsent(all, "sparkMaster", "local[*]");
+        }
         // Cached RDDs that do not fit spill to disk instead of being recomputed: a recomputation
         // repeats side effects such as Beam's metrics (Spark accumulators), which would then
         // count twice.

@@ -2,6 +2,7 @@ package dev.sluice.runners;
 
 import static dev.sluice.runners.SluiceCommand.sluice;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -58,7 +60,11 @@ final class ClusterRuns {
     run(List.of(script, "stop"), logs.resolve("stop.log").toFile());
   }
 
-  /** Both pipelines locally and on the cluster, then a diff of every output. */
+  /**
+   * Both pipelines locally and on the cluster, then a diff of every output. The submits stage the
+   * dependency jar into a new cache folder under {@code out}: the first submit copies it there, the
+   * second finds it and ships only the code jar, as both submit logs must say.
+   */
   static void assertClusterEqualsDirectRunner(String script, Path out) throws Exception {
     String churnInput = new File("testdata/churn/input").getAbsolutePath();
     String pageviewsInput = new File("testdata/pageviews/input").getAbsolutePath();
@@ -73,10 +79,20 @@ final class ClusterRuns {
         if (side.equals("direct")) {
           sluice(args.toArray(new String[0]));
         } else {
-          submit(script, args, out.resolve("submit-" + args.get(0) + ".log").toFile());
+          submit(
+              script,
+              args,
+              out.resolve("submit-" + args.get(0) + ".log").toFile(),
+              Map.of("SLUICE_DEPS_CACHE", out.resolve("deps-cache").toString()));
         }
       }
     }
+    String first = Files.readString(out.resolve("submit-churn.log"));
+    String second = Files.readString(out.resolve("submit-pageviews.log"));
+    assertTrue(first, first.contains("staged dependency jar sluice-deps-"));
+    assertTrue(
+        second,
+        second.contains("already staged") && second.contains("shipping only sluice-code.jar"));
     for (String output : OUTPUTS) {
       sluice(
           "diff",
@@ -88,9 +104,43 @@ final class ClusterRuns {
   /** Runs {@code script submit ARGS}, its output in {@code log}, and asserts that it exits 0. */
   static void submit(String script, List<String> args, File log)
       throws IOException, InterruptedException {
+    submit(script, args, log, Map.of());
+  }
+
+  /** As {@link #submit(String, List, File)}, with {@code environment} added to the script's. */
+  static void submit(String script, List<String> args, File log, Map<String, String> environment)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(script, "submit"));
     command.addAll(args);
-    run(command, log);
+    ProcessBuilder submit =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log);
+    submit.environment().putAll(environment);
+    await(command, submit.start(), log);
+  }
+
+  /**
+   * {@code pageviews} submitted with the one shaded jar ({@code SLUICE_STAGING=single}) equals the
+   * DirectRunner's output.
+   */
+  static void assertSingleJarSubmitEqualsDirectRunner(String script, Path out) throws Exception {
+    List<String> args =
+        List.of(
+            "pageviews",
+            "--input=" + new File("testdata/pageviews/input").getAbsolutePath(),
+            "--output=" + out.resolve("single"));
+    submit(
+        script,
+        args,
+        out.resolve("submit-single.log").toFile(),
+        Map.of("SLUICE_STAGING", "single"));
+    sluice(
+        "pageviews",
+        "--input=" + new File("testdata/pageviews/input").getAbsolutePath(),
+        "--output=" + out.resolve("direct"));
+    sluice(
+        "diff",
+        "--left=" + out.resolve("direct/pageviews"),
+        "--right=" + out.resolve("single/pageviews"));
   }
 
   private static void run(List<String> command, File log) throws IOException, InterruptedException {

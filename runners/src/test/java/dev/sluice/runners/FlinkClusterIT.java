@@ -14,9 +14,10 @@ import org.junit.runners.JUnit4;
 
 /**
  * A real Flink session cluster on 127.0.0.1 (JobManager and one TaskManager from Maven Central
- * jars), jobs submitted with {@code --flinkMaster} and the shaded jar staged: both pipelines, and
- * {@code diff} against the DirectRunner for every output (scripts/flink-cluster.sh), and the
- * streaming {@code pageviews} on a Kafka topic.
+ * jars), jobs submitted with {@code flink run}, the dependency jar staged once and the code jar
+ * with each job (and once with the single shaded jar): both pipelines, and {@code diff} against the
+ * DirectRunner for every output (scripts/flink-cluster.sh), and the streaming {@code pageviews} on
+ * a Kafka topic.
  */
 @RunWith(JUnit4.class)
 public class FlinkClusterIT {
@@ -74,5 +75,11 @@ public class FlinkClusterIT {
   public void bothPipelinesOnTheClusterEqualTheDirectRunner() throws Exception {
     Path out = TMP.newFolder("out").toPath().toAbsolutePath();
     ClusterRuns.assertClusterEqualsDirectRunner(SCRIPT, out);
+  }
+
+  @Test
+  public void theOneShadedJarStillRunsOnTheCluster() throws Exception {
+    ClusterRuns.assertSingleJarSubmitEqualsDirectRunner(
+        SCRIPT, TMP.newFolder("single").toPath().toAbsolutePath());
   }
 }

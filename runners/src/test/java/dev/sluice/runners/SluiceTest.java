@@ -252,6 +252,24 @@ public class SluiceTest {
   }
 
   @Test
+  public void underSparkSubmitTheMasterAndJarsAreSparkSubmits() throws Exception {
+    // spark-submit sets spark.master as a system property of the driver it starts.
+    String before = System.getProperty("spark.master");
+    System.setProperty("spark.master", "spark://127.0.0.1:7077");
+    try {
+      assertArrayEquals(
+          new String[] {"--runner=SparkRunner", "--storageLevel=MEMORY_AND_DISK"},
+          RunnerDefaults.apply(new String[] {"--runner=SparkRunner"}));
+    } finally {
+      if (before == null) {
+        System.clearProperty("spark.master");
+      } else {
+        System.setProperty("spark.master", before);
+      }
+    }
+  }
+
+  @Test
   public void flinkCopiesStateWhenTheJobTakesCheckpoints() throws Exception {
     List<String> plain =
         Arrays.asList(

@@ -11,8 +11,9 @@ import org.junit.runners.JUnit4;
 
 /**
  * A real Spark standalone cluster on 127.0.0.1 (master and one worker from Maven Central jars),
- * {@code spark-submit} of the shaded jar: both pipelines, and {@code diff} against the DirectRunner
- * for every output (scripts/spark-cluster.sh).
+ * {@code spark-submit} of the code jar with the staged dependency jar (and once of the single
+ * shaded jar): both pipelines, and {@code diff} against the DirectRunner for every output
+ * (scripts/spark-cluster.sh).
  */
 @RunWith(JUnit4.class)
 public class SparkClusterIT {
@@ -35,5 +36,11 @@ public class SparkClusterIT {
   public void bothPipelinesOnTheClusterEqualTheDirectRunner() throws Exception {
     Path out = TMP.newFolder("out").toPath().toAbsolutePath();
     ClusterRuns.assertClusterEqualsDirectRunner(SCRIPT, out);
+  }
+
+  @Test
+  public void theOneShadedJarStillRunsOnTheCluster() throws Exception {
+    ClusterRuns.assertSingleJarSubmitEqualsDirectRunner(
+        SCRIPT, TMP.newFolder("single").toPath().toAbsolutePath());
   }
 }

@@ -27,9 +27,9 @@ final class RunnerSettings {
   /**
    * How many tasks run at once, as the runner's own settings say: DirectRunner {@code
    * --targetParallelism} (Beam's default: the number of cores, at least 3); SparkRunner the N of
-   * {@code --sparkMaster=local[N]} ({@code *}: the number of cores), else the master URL;
-   * FlinkRunner {@code --parallelism} (embedded default: the number of cores). Other runners:
-   * {@code "unknown"}.
+   * {@code --sparkMaster=local[N]} ({@code *}: the number of cores), else the master URL (under
+   * spark-submit: its {@code --master}); FlinkRunner {@code --parallelism} (embedded default: the
+   * number of cores). Other runners: {@code "unknown"}.
    */
   static String parallelism(PipelineOptions options) {
     JsonNode set;
@@ -44,7 +44,9 @@ final class RunnerSettings {
         int target = set.path("targetParallelism").asInt(0);
         return String.valueOf(target > 0 ? target : Math.max(cores, 3));
       case "SparkRunner":
-        String master = set.path("sparkMaster").asText("local[4]");
+        // spark-submit's --master, when it started the JVM, is the one Spark uses.
+        String master =
+            System.getProperty("spark.master", set.path("sparkMaster").asText("local[4]"));
         Matcher local = LOCAL_MASTER.matcher(master);
         if (!local.matches()) {
           return master;
