@@ -3,6 +3,7 @@ package dev.sluice.churn;
 import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
 import com.google.auto.value.AutoValue;
+import dev.sluice.movement.ObserveShuffle;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
@@ -152,6 +153,9 @@ public abstract class LabelChurn extends PTransform<PCollection<SparkifyEvent>, 
         DisplayData.item("churnPages", String.join(", ", churnPages())).withLabel("Churn pages"));
   }
 
+  /** The shuffle of the labelling, by user, as the run report names it. */
+  public static final String LABEL_USERS = "LabelChurn.LabelUsers";
+
   @Override
   public Result expand(PCollection<SparkifyEvent> events) {
     PCollection<KV<String, SparkifyEvent>> byUser =
@@ -162,7 +166,12 @@ public abstract class LabelChurn extends PTransform<PCollection<SparkifyEvent>, 
         byUser
             .apply("FlagChurnEvents", ParDo.of(new FlagChurnEventsFn(churnPages())))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()))
+            .apply(
+                "ObserveLabelUsers",
+                ObserveShuffle.<KV<String, Integer>>into(LABEL_USERS)
+                    .withHeavyKeys("userId", KV::getKey))
             .apply("LabelUsers", Max.integersPerKey())
+            .apply("ObserveLabelUsersOut", ObserveShuffle.outOf(LABEL_USERS))
             .apply("KeepChurnedUsers", ParDo.of(new KeepChurnedUsersFn()))
             .apply("ChurnedUsersView", View.asMap());
     PCollectionTuple outputs =

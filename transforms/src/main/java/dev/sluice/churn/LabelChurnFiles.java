@@ -8,6 +8,8 @@ import dev.sluice.io.FilePlan;
 import dev.sluice.io.FileSplit;
 import dev.sluice.io.ReadRecords;
 import dev.sluice.io.SplitReader;
+import dev.sluice.movement.HeavyKeys;
+import dev.sluice.movement.ObserveShuffle;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -157,6 +159,12 @@ public abstract class LabelChurnFiles
   }
 
   /** The first pass over {@code splits}: steps {@code ReadEvents} to {@code ChurnedUsersView}. */
+  /**
+   * The shuffle of the labelling, by user, as the run report names it; its heavy keys are the
+   * users, counted in events by the reading step ({@code ReadEvents}).
+   */
+  public static final String LABEL_USERS = "LabelChurnFiles.LabelUsers";
+
   static ChurnedUsers churnedUsers(
       PCollection<FileSplit> splits, Set<String> churnPages, EventTimeRange range) {
     TupleTag<KV<String, Integer>> flags = new TupleTag<KV<String, Integer>>() {};
@@ -170,7 +178,9 @@ public abstract class LabelChurnFiles
         users
             .get(flags)
             .setCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()))
+            .apply("ObserveLabelUsers", ObserveShuffle.into(LABEL_USERS))
             .apply("LabelUsers", Max.integersPerKey())
+            .apply("ObserveLabelUsersOut", ObserveShuffle.outOf(LABEL_USERS))
             .apply("KeepChurnedUsers", ParDo.of(new LabelChurn.KeepChurnedUsersFn()))
             .apply("ChurnedUsersView", View.asMap());
     return new ChurnedUsers(churned, users.get(failures));
@@ -203,7 +213,9 @@ public abstract class LabelChurnFiles
         Metrics.counter(LabelChurn.class, LabelChurn.GUEST_EVENTS_SKIPPED);
     private final Counter outside =
         Metrics.counter(LabelChurn.class, LabelChurn.OUTSIDE_TIME_RANGE);
-    private transient Map<String, Integer> users;
+    private final HeavyKeys heavyKeys = HeavyKeys.of(LABEL_USERS, "userId");
+    // Per user of the bundle: the churn flag and the number of events.
+    private transient Map<String, int[]> users;
 
     ReadEventsFn(
         Set<String> churnPages,
@@ -231,8 +243,9 @@ public abstract class LabelChurnFiles
             } else if (event.isGuest()) {
               guests.inc();
             } else {
-              users.merge(
-                  event.getUserId(), churnPages.contains(event.getPage()) ? 1 : 0, Math::max);
+              int[] user = users.computeIfAbsent(event.getUserId(), id -> new int[2]);
+              user[0] = Math.max(user[0], churnPages.contains(event.getPage()) ? 1 : 0);
+              user[1]++;
             }
           },
           out.get(failures)::output);
@@ -240,14 +253,16 @@ public abstract class LabelChurnFiles
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
-      for (Map.Entry<String, Integer> user : users.entrySet()) {
+      for (Map.Entry<String, int[]> user : users.entrySet()) {
         context.output(
             flags,
-            KV.of(user.getKey(), user.getValue()),
+            KV.of(user.getKey(), user.getValue()[0]),
             BoundedWindow.TIMESTAMP_MIN_VALUE,
             GlobalWindow.INSTANCE);
+        heavyKeys.add(user.getKey(), user.getValue()[1]);
       }
       users = null;
+      heavyKeys.publish();
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.sluice.pageviews;
 
+import dev.sluice.movement.ObserveShuffle;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -38,6 +39,9 @@ final class BoundedPreCombine {
 
   /** Most (customer, url) entries a bundle holds before it outputs its partial maps. */
   static final int MAX_ENTRIES = 50_000;
+
+  /** The shuffle of the bounded rollup's partials, as the run report names it. */
+  static final String COMBINE_STATS = "RollUpPageViews.CombineBundlePartials";
 
   private BoundedPreCombine() {}
 
@@ -78,7 +82,9 @@ final class BoundedPreCombine {
                 .triggering(DefaultTrigger.of())
                 .withAllowedLateness(Duration.ZERO)
                 .discardingFiredPanes())
+        .apply("ObserveCombineStats", ObserveShuffle.into(COMBINE_STATS))
         .apply("CombineStats", Combine.perKey(new MergePartialsFn(stats, partialCoder)))
+        .apply("ObserveCombineStatsOut", ObserveShuffle.outOf(COMBINE_STATS))
         .apply(
             "ToPageViewStats",
             ParDo.of(new StatsPerUrl.ToPageViewStatsFn(stats, exactVisitors, sketchLgK != null)));

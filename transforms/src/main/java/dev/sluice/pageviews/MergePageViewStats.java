@@ -4,6 +4,7 @@ import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
 import com.google.auto.value.AutoValue;
 import dev.sluice.deadletter.DeadLetter;
+import dev.sluice.movement.ObserveShuffle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -115,6 +116,9 @@ public abstract class MergePageViewStats
     return Math.floorDiv(millis - offsetMillis(), size) * size + offsetMillis();
   }
 
+  /** The shuffle of the merge, as the run report names it; its heavy keys are the customers. */
+  public static final String MERGE_STATS = "MergePageViewStats.MergeStats";
+
   @Override
   public WithFailures.Result<PCollection<PageViewStats>, DeadLetter> expand(
       PCollection<PageViewStats> records) {
@@ -139,7 +143,12 @@ public abstract class MergePageViewStats
                     KvCoder.of(
                         KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()), VarLongCoder.of()),
                     statsCoder))
+            .apply(
+                "ObserveMergeStats",
+                ObserveShuffle.<KV<KV<KV<String, String>, Long>, PageViewStats>>into(MERGE_STATS)
+                    .withHeavyKeys("customer", record -> record.getKey().getKey().getKey()))
             .apply("MergeStats", Combine.perKey(new MergeFn()))
+            .apply("ObserveMergeStatsOut", ObserveShuffle.outOf(MERGE_STATS))
             .apply("ToPageViewStats", ParDo.of(new ToStatsFn(windowSize().getMillis())))
             .setCoder(statsCoder);
     return WithFailures.Result.of(merged, checked.get(failures));

@@ -11,6 +11,7 @@ import dev.sluice.io.ReadRecords;
 import dev.sluice.io.RecordReader;
 import dev.sluice.io.RowDecoder;
 import dev.sluice.io.SplitReader;
+import dev.sluice.movement.HeavyKeys;
 import java.io.IOException;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -64,6 +65,8 @@ final class ReadPageViewsFn
   private final Counter outside =
       Metrics.counter(KeepTimeRange.class, KeepTimeRange.OUTSIDE_TIME_RANGE);
 
+  private final HeavyKeys customers = HeavyKeys.of(RollUpPageViewFiles.GROUP_PARTIALS, "customer");
+
   private transient RollupAccumulator accumulator;
 
   ReadPageViewsFn(
@@ -116,6 +119,7 @@ final class ReadPageViewsFn
           .output(SplitReader.unreadableFile(split, ReadHivePartitioned.STEP, views.records, e));
     }
     if (accumulator.groups() >= RollUpPageViewFiles.MAX_GROUPS_PER_BUNDLE) {
+      accumulator.countCustomers(customers);
       for (KV<Long, PartialRollup> partial : accumulator.flush()) {
         out.get(partials).output(partial);
       }
@@ -125,10 +129,12 @@ final class ReadPageViewsFn
 
   @FinishBundle
   public void finishBundle(FinishBundleContext context) {
+    accumulator.countCustomers(customers);
     for (KV<Long, PartialRollup> partial : accumulator.flush()) {
       context.output(partials, partial, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
     }
     accumulator = null;
+    customers.publish();
   }
 
   /**

@@ -6,6 +6,7 @@ import com.google.auto.value.AutoValue;
 import dev.sluice.deadletter.DeadLetter;
 import dev.sluice.io.FileSplit;
 import dev.sluice.io.HivePartitionPlan;
+import dev.sluice.movement.ObserveShuffle;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -191,6 +192,12 @@ public abstract class RollUpPageViewFiles
     return toBuilder().setSketchLgK(VisitorSketches.checkLgK(lgK)).build();
   }
 
+  /**
+   * The shuffle of the rollup's partials, as the run report names it; its heavy keys are the
+   * customers, counted in page views by the reading step ({@code ReadPageViews}).
+   */
+  public static final String GROUP_PARTIALS = "RollUpPageViewFiles.GroupPartials";
+
   @Override
   public WithFailures.Result<PCollection<PageViewStats>, DeadLetter> expand(PBegin input) {
     int sketchLgK = sketchLgK() == null ? 0 : sketchLgK();
@@ -218,7 +225,12 @@ public abstract class RollUpPageViewFiles
     PCollection<PageViewStats> stats =
         read.get(partials)
             .setCoder(KvCoder.of(VarLongCoder.of(), PartialRollup.coder()))
+            .apply("ObserveGroupPartials", ObserveShuffle.into(GROUP_PARTIALS))
             .apply("GroupPartials", GroupByKey.create())
+            .apply(
+                "ObserveGroupPartialsOut",
+                ObserveShuffle.<KV<Long, Iterable<PartialRollup>>>outOf(GROUP_PARTIALS)
+                    .withoutBytes())
             .apply(
                 "MergePartialRollups",
                 ParDo.of(new MergePartialRollupsFn(windowSize().getMillis(), sketchLgK)))

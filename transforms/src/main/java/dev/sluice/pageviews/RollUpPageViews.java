@@ -3,6 +3,7 @@ package dev.sluice.pageviews;
 import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
 import com.google.auto.value.AutoValue;
+import dev.sluice.movement.ObserveShuffle;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.metrics.MetricResult;
@@ -19,6 +20,7 @@ import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.Trigger;
 import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
@@ -266,6 +268,9 @@ public abstract class RollUpPageViews
             AfterProcessingTime.pastFirstElementInPane().plusDelayOf(earlyFiringDelay()));
   }
 
+  /** The shuffle of the windowed rollup, as the run report names it. */
+  public static final String COMBINE_STATS = "RollUpPageViews.CombineStats";
+
   @Override
   public PCollection<PageViewStats> expand(PCollection<PageView> views) {
     if (views.isBounded() == PCollection.IsBounded.BOUNDED) {
@@ -284,7 +289,12 @@ public abstract class RollUpPageViews
                 .accumulatingFiredPanes())
         .apply("KeyByBucket", ParDo.of(new StatsPerUrl.KeyByBucketFn(buckets())))
         .setCoder(KvCoder.of(VarIntCoder.of(), views.getCoder()))
+        .apply(
+            "ObserveCombineStats",
+            ObserveShuffle.<KV<Integer, PageView>>into(COMBINE_STATS)
+                .withHeavyKeys("customer", view -> view.getValue().getCustomer()))
         .apply("CombineStats", Combine.perKey(new StatsPerUrl.StatsPerUrlFn(stats)))
+        .apply("ObserveCombineStatsOut", ObserveShuffle.outOf(COMBINE_STATS))
         .apply(
             "ToPageViewStats",
             ParDo.of(

@@ -1,5 +1,6 @@
 package dev.sluice.pageviews;
 
+import dev.sluice.movement.HeavyKeys;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -112,6 +113,23 @@ final class RollupAccumulator {
         s = (s + 1) & mask;
       }
       slots[s] = g + 1;
+    }
+  }
+
+  /**
+   * Adds each customer's page views in this accumulator to {@code keys}, one weighted count per
+   * customer: the heavy keys of the rollup's shuffle, at no cost per view.
+   */
+  void countCustomers(HeavyKeys keys) {
+    LongTables.Counts views = new LongTables.Counts();
+    for (int g = 0; g < groups; g++) {
+      views.add(groupCustomer[g], groupViews[g]);
+    }
+    long[] slots = views.slots();
+    for (int s = 0; s < slots.length; s++) {
+      if (slots[s] != LongTables.EMPTY) {
+        keys.add(strings.get((int) slots[s]), views.countAt(s));
+      }
     }
   }
 

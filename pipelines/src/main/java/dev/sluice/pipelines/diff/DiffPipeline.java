@@ -142,8 +142,12 @@ public final class DiffPipeline {
               "WriteDeadLetters",
               WriteRecords.<DeadLetter>to(out + "/" + PipelineRun.DEAD_LETTER).withNumShards(1));
     }
-    if (PipelineGraph.writeIfAsked(pipeline, options)) {
-      return true;
+    PipelineGraph graph = PipelineGraph.writeIfAsked(pipeline, options);
+    if (graph != null) {
+      if (options.isGraphOnly()) {
+        return true;
+      }
+      PipelineGraph.countEdges(pipeline);
     }
     PipelineResult result =
         WatchedRun.untilDone(
@@ -153,6 +157,9 @@ public final class DiffPipeline {
                 .withEventsRead(
                     MetricName.named(Diff.class, Diff.LEFT_RECORDS),
                     MetricName.named(Diff.class, Diff.RIGHT_RECORDS)));
+    if (graph != null) {
+      graph.writeCounts(result, options);
+    }
     RunSummary summary =
         RunSummary.builder("diff")
             .setting(Setting.LEFT, options.getLeft())

@@ -179,11 +179,18 @@ public final class PipelineRun {
       BiConsumer<RunSummary.Builder, PipelineResult> summarize,
       Consumer<RunSummary> check)
       throws IOException {
-    if (PipelineGraph.writeIfAsked(pipeline, options)) {
-      return null;
+    PipelineGraph graph = PipelineGraph.writeIfAsked(pipeline, options);
+    if (graph != null) {
+      if (options.isGraphOnly()) {
+        return null;
+      }
+      PipelineGraph.countEdges(pipeline);
     }
     clearOutput();
     PipelineResult result = WatchedRun.untilDone(pipeline, options, progress);
+    if (graph != null) {
+      graph.writeCounts(result, options);
+    }
     RunSummary.Builder summary =
         RunSummary.builder(name)
             .setting(RunSummary.Setting.INPUT, input)
@@ -194,6 +201,7 @@ public final class PipelineRun {
         summary
             .runner(options)
             .steps(result)
+            .movement(result)
             .wallTimeMillis(System.currentTimeMillis() - startMillis)
             .build();
     built.report(output);

@@ -56,6 +56,9 @@ public final class RunSummary {
     FORMAT
   }
 
+  /** How the namespaces of the data-movement counters start ({@link DataMovement}). */
+  private static final String MOVEMENT_PREFIX = "sluice.";
+
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -63,6 +66,7 @@ public final class RunSummary {
   private final Map<String, String> settings;
   private final Map<String, Long> counts;
   private final Map<String, Map<String, Long>> steps;
+  private final DataMovement movement;
   private final long wallTimeMillis;
 
   private RunSummary(
@@ -70,12 +74,19 @@ public final class RunSummary {
       Map<String, String> settings,
       Map<String, Long> counts,
       Map<String, Map<String, Long>> steps,
+      DataMovement movement,
       long wallMillis) {
     this.pipeline = pipeline;
     this.settings = settings;
     this.counts = counts;
     this.steps = steps;
+    this.movement = movement;
     this.wallTimeMillis = wallMillis;
+  }
+
+  /** Where the run moved its data: its shuffles, heaviest first. */
+  public DataMovement movement() {
+    return movement;
   }
 
   /** Starts a summary of the pipeline named {@code pipeline}, e.g. {@code churn}. */
@@ -152,6 +163,9 @@ public final class RunSummary {
       ObjectNode stepNodes = root.putObject("steps");
       steps.forEach((step, counters) -> counters.forEach(stepNodes.putObject(step)::put));
     }
+    if (!movement.shuffles().isEmpty()) {
+      root.set("shuffles", movement.toJson());
+    }
     try {
       return MAPPER.writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {
@@ -201,6 +215,7 @@ public final class RunSummary {
     settings.forEach((k, v) -> row(table, k, v));
     counts.forEach((k, v) -> row(table, k, String.format(Locale.ROOT, "%,d", v)));
     row(table, "wall_time", String.format(Locale.ROOT, "%.1f s", wallTimeMillis / 1000.0));
+    table.append(movement.toTable());
     return table.toString();
   }
 
@@ -214,6 +229,7 @@ public final class RunSummary {
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final Map<String, Long> counts = new LinkedHashMap<>();
     private final Map<String, Map<String, Long>> steps = new TreeMap<>();
+    private DataMovement movement = DataMovement.none();
     private long wallTimeMillis;
 
     private Builder(String pipeline) {
@@ -260,12 +276,24 @@ public final class RunSummary {
       }
       for (MetricResult<Long> counter : counters) {
         String namespace = counter.getName().getNamespace();
+        if (namespace.startsWith(MOVEMENT_PREFIX)) {
+          continue;
+        }
         String name =
             namespace.substring(namespace.lastIndexOf('.') + 1) + "." + counter.getName().getName();
         steps
             .computeIfAbsent(counter.getKey().stepName(), k -> new TreeMap<>())
             .merge(name, valueOf(counter), Long::sum);
       }
+      return this;
+    }
+
+    /**
+     * Adds where the run moved its data ({@link DataMovement}): {@code "shuffles"} in the JSON, the
+     * heaviest three in the table. Their counters are left out of {@link #steps}.
+     */
+    public Builder movement(PipelineResult result) {
+      this.movement = DataMovement.of(result);
       return this;
     }
 
@@ -282,6 +310,7 @@ public final class RunSummary {
           new LinkedHashMap<>(settings),
           new LinkedHashMap<>(counts),
           new TreeMap<>(steps),
+          movement,
           wallTimeMillis);
     }
   }

@@ -175,4 +175,71 @@ public class RunReportTest {
     assertThat(err.toString(StandardCharsets.UTF_8), not(containsString("events read")));
     assertThat(out.toString(StandardCharsets.UTF_8), containsString("churn summary"));
   }
+
+  /**
+   * A page-view tree in which one customer, {@code hot.example}, has 4,000 of 5,000 views: the
+   * report names it as the heaviest key of the rollup's shuffle, with its share, in {@code
+   * summary.json} and in the table, and the picture labels the edges with their counts.
+   */
+  @Test
+  public void theSkewReportNamesAPlantedHotCustomerAndTheGraphCountsEdges() throws Exception {
+    Path input = tmp.getRoot().toPath().resolve("skewed");
+    for (int hour = 0; hour < 4; hour++) {
+      for (String customer : new String[] {"hot.example", "a.com", "b.com", "c.com", "d.com"}) {
+        int views = customer.equals("hot.example") ? 1_000 : 62 + (hour == 0 ? 2 : 0);
+        StringBuilder lines = new StringBuilder();
+        for (int v = 0; v < views; v++) {
+          lines.append(
+              String.format(
+                  "{\"customer\": \"%s\", \"url\": \"http://%s/%d\", \"referrer\": null,"
+                      + " \"session_id\": \"s%d\", \"ts\": \"2017-09-18T%02d:%02d:00Z\"}%n",
+                  customer, customer, v % 7, v % 50, hour, v % 60));
+        }
+        Path file =
+            input.resolve(
+                String.format(
+                    "year=2017/month=09/day=18/hour=%02d/customer=%s/part-00000.json",
+                    hour, customer));
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, lines);
+      }
+    }
+    Path output = tmp.getRoot().toPath().resolve("skewed-out");
+    Path dot = tmp.getRoot().toPath().resolve("skewed.dot");
+    PageViewsPipeline.run(
+        PageViewsPipeline.parseOptions(
+            "--input=" + input, "--output=" + output, "--graph=" + dot, "--quiet"));
+
+    JsonNode summary = new ObjectMapper().readTree(output.resolve(RunSummary.FILE).toFile());
+    assertEquals(5_000, summary.get("page_views").asLong());
+    JsonNode shuffle = summary.get("shuffles").get(0);
+    assertEquals("RollUpPageViewFiles.GroupPartials", shuffle.get("shuffle").asText());
+    assertEquals("customer", shuffle.get("keyed_by").asText());
+    assertEquals(5_000, shuffle.get("keyed_elements").asLong());
+    assertThat(shuffle.get("elements_in").asLong(), greaterThan(0L));
+    assertThat(shuffle.get("bytes_in").asLong(), greaterThan(0L));
+    JsonNode heaviest = shuffle.get("heaviest_keys");
+    assertEquals(5, heaviest.size());
+    assertEquals("hot.example", heaviest.get(0).get("key").asText());
+    assertEquals(4_000, heaviest.get(0).get("elements").asLong());
+    assertEquals(0.8, heaviest.get(0).get("share").asDouble(), 1e-9);
+    assertEquals(250, heaviest.get(1).get("elements").asLong());
+    assertThat(
+        out.toString(StandardCharsets.UTF_8),
+        containsString("heaviest customer: hot.example, 4,000 of 5,000 (80.0%)"));
+    assertFalse(
+        "data-movement counters stay out of the steps",
+        summary.get("steps").toString().contains("sluice."));
+
+    // The picture after the run: the rollup's output edge carries the output record count.
+    String graph = Files.readString(dot);
+    long records = summary.get("output_records").asLong();
+    assertThat(
+        graph,
+        containsString(
+            String.format(
+                "[label=\"%,d\" tooltip=\"RollUpPageViews/MergePartialRollups/ParMultiDo(MergePartialRollups).output\"]",
+                records)));
+    assertThat(graph, containsString("subgraph cluster_"));
+  }
 }
