@@ -20,7 +20,9 @@ ROUNDS=${2:-3}
 BUILD=${BUILD:-mvn -B -o -q package -pl runners -am -DskipTests -Pcode-jar}
 FILE=transforms/src/main/java/dev/sluice/pageviews/ReadPageViewsFn.java
 OUT=${TMPDIR:-/tmp}/edit-to-job-$CLUSTER
-cp "$FILE" "$OUT.java.orig"
+# The committed file is the original: a run killed before its restore leaves no edit behind.
+git show "HEAD:$FILE" > "$OUT.java.orig"
+git diff --quiet -- "$FILE" || { echo "edit-to-job: $FILE has uncommitted changes" >&2; exit 2; }
 trap 'cp "$OUT.java.orig" "$FILE"' EXIT
 
 now() { date +%s.%N; }

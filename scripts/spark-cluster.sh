@@ -62,7 +62,11 @@ case "${1:-}" in
     echo $! > "$RUN/master.pid"
     for i in $(seq 1 "$WORKERS"); do
       suffix=$([ "$i" = 1 ] && echo "" || echo "-$i")
-      java_spark org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 2 --memory 3g \
+      # Each application's folder holds a copy of the local: dependency jar (251 MB): folders of
+      # finished applications go after 10 minutes.
+      java_spark -Dspark.worker.cleanup.enabled=true -Dspark.worker.cleanup.interval=60 \
+        -Dspark.worker.cleanup.appDataTtl=600 \
+        org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 2 --memory 3g \
         --webui-port $((8081 + i)) --work-dir "$RUN/work$suffix" "$MASTER" \
         > "$RUN/worker$suffix.log" 2>&1 &
       echo $! > "$RUN/worker$suffix.pid"
@@ -82,6 +86,14 @@ case "${1:-}" in
       "${submit[@]}" "$SLUICE_JAR" "$@" --runner=SparkRunner --sparkMaster="$MASTER" \
         --filesToStage="$SLUICE_JAR"
     else
+      for arg in "$@"; do
+        case "$arg" in
+          --sparkMaster=*|--filesToStage=*)
+            echo "spark-cluster: $arg would make Beam replace spark.jars (and upload the dependency jar with every job); leave it out, or use SLUICE_STAGING=single" >&2
+            exit 2
+            ;;
+        esac
+      done
       # local: a jar at that path on every node, read there, never uploaded. spark-submit's
       # --master and jars apply (sluice sets no --sparkMaster under spark-submit, and Beam then
       # leaves spark.jars as it is).

@@ -4,6 +4,7 @@ import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
 import com.google.auto.value.AutoValue;
 import dev.sluice.movement.ObserveShuffle;
+import dev.sluice.movement.ShuffleCounts;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
@@ -171,8 +172,7 @@ public abstract class LabelChurn extends PTransform<PCollection<SparkifyEvent>, 
                 ObserveShuffle.<KV<String, Integer>>into(LABEL_USERS)
                     .withHeavyKeys("userId", KV::getKey))
             .apply("LabelUsers", Max.integersPerKey())
-            .apply("ObserveLabelUsersOut", ObserveShuffle.outOf(LABEL_USERS))
-            .apply("KeepChurnedUsers", ParDo.of(new KeepChurnedUsersFn()))
+            .apply("KeepChurnedUsers", ParDo.of(new KeepChurnedUsersFn(LABEL_USERS)))
             .apply("ChurnedUsersView", View.asMap());
     PCollectionTuple outputs =
         byUser.apply(
@@ -218,10 +218,24 @@ public abstract class LabelChurn extends PTransform<PCollection<SparkifyEvent>, 
   static final class KeepChurnedUsersFn extends DoFn<KV<String, Integer>, KV<String, Integer>> {
     private final Counter churnedUsers = Metrics.counter(LabelChurn.class, CHURNED_USERS);
     private final Counter stayedUsers = Metrics.counter(LabelChurn.class, STAYED_USERS);
+    // What comes out of the labelling's shuffle: one label per user.
+    private final ShuffleCounts<KV<String, Integer>> shuffled;
+
+    /** Counts its input as what comes out of the shuffle {@code shuffle}. */
+    KeepChurnedUsersFn(String shuffle) {
+      this.shuffled =
+          ShuffleCounts.outOf(shuffle, KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()));
+    }
+
+    @FinishBundle
+    public void finishBundle() {
+      shuffled.publish();
+    }
 
     @ProcessElement
     public void processElement(
         @Element KV<String, Integer> user, OutputReceiver<KV<String, Integer>> out) {
+      shuffled.add(user);
       if (user.getValue() == 1) {
         churnedUsers.inc();
         out.output(user);

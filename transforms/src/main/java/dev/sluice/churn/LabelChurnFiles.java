@@ -9,7 +9,7 @@ import dev.sluice.io.FileSplit;
 import dev.sluice.io.ReadRecords;
 import dev.sluice.io.SplitReader;
 import dev.sluice.movement.HeavyKeys;
-import dev.sluice.movement.ObserveShuffle;
+import dev.sluice.movement.ShuffleCounts;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -178,10 +178,8 @@ public abstract class LabelChurnFiles
         users
             .get(flags)
             .setCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()))
-            .apply("ObserveLabelUsers", ObserveShuffle.into(LABEL_USERS))
             .apply("LabelUsers", Max.integersPerKey())
-            .apply("ObserveLabelUsersOut", ObserveShuffle.outOf(LABEL_USERS))
-            .apply("KeepChurnedUsers", ParDo.of(new LabelChurn.KeepChurnedUsersFn()))
+            .apply("KeepChurnedUsers", ParDo.of(new LabelChurn.KeepChurnedUsersFn(LABEL_USERS)))
             .apply("ChurnedUsersView", View.asMap());
     return new ChurnedUsers(churned, users.get(failures));
   }
@@ -214,6 +212,8 @@ public abstract class LabelChurnFiles
     private final Counter outside =
         Metrics.counter(LabelChurn.class, LabelChurn.OUTSIDE_TIME_RANGE);
     private final HeavyKeys heavyKeys = HeavyKeys.of(LABEL_USERS, "userId");
+    private final ShuffleCounts<KV<String, Integer>> shuffled =
+        ShuffleCounts.into(LABEL_USERS, KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()));
     // Per user of the bundle: the churn flag and the number of events.
     private transient Map<String, int[]> users;
 
@@ -254,14 +254,13 @@ public abstract class LabelChurnFiles
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
       for (Map.Entry<String, int[]> user : users.entrySet()) {
-        context.output(
-            flags,
-            KV.of(user.getKey(), user.getValue()[0]),
-            BoundedWindow.TIMESTAMP_MIN_VALUE,
-            GlobalWindow.INSTANCE);
+        KV<String, Integer> flag = KV.of(user.getKey(), user.getValue()[0]);
+        context.output(flags, flag, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
+        shuffled.add(flag);
         heavyKeys.add(user.getKey(), user.getValue()[1]);
       }
       users = null;
+      shuffled.publish();
       heavyKeys.publish();
     }
   }

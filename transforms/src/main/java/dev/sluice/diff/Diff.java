@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.auto.value.AutoValue;
 import dev.sluice.io.RecordDecoder;
+import dev.sluice.movement.ObserveShuffle;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
@@ -146,6 +147,9 @@ public abstract class Diff extends PTransform<PCollectionList<String>, Diff.Resu
     return CanonicalRecordDecoder.canonicalJson(row, CANONICAL);
   }
 
+  /** The shuffle of every record of both sides, by hash bucket, as the run report names it. */
+  public static final String COUNT_PER_SIDE = "Diff.CountPerSide";
+
   @Override
   public Result expand(PCollectionList<String> sides) {
     if (sides.size() != 2) {
@@ -161,7 +165,9 @@ public abstract class Diff extends PTransform<PCollectionList<String>, Diff.Resu
         PCollectionList.of(left)
             .and(right)
             .apply("FlattenSides", Flatten.pCollections())
+            .apply("ObserveCountPerSide", ObserveShuffle.into(COUNT_PER_SIDE))
             .apply("CountPerSide", Combine.perKey(new CountPerSideFn()))
+            .apply("ObserveCountPerSideOut", ObserveShuffle.outOf(COUNT_PER_SIDE))
             .apply(
                 "CompareCounts",
                 ParDo.of(new CompareCountsFn())

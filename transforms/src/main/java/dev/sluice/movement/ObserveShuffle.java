@@ -1,12 +1,10 @@
 package dev.sluice.movement;
 
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
-import org.apache.beam.sdk.util.common.ElementByteSizeObserver;
 import org.apache.beam.sdk.values.PCollection;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -128,7 +126,13 @@ public final class ObserveShuffle<T> extends PTransform<PCollection<T>, PCollect
     return input
         .apply(
             "Observe",
-            ParDo.of(new ObserveFn<>(shuffle, into, bytes ? coder : null, heavyKeys, key)))
+            ParDo.of(
+                new ObserveFn<>(
+                    into
+                        ? ShuffleCounts.into(shuffle, bytes ? coder : null)
+                        : ShuffleCounts.outOf(shuffle, bytes ? coder : null),
+                    heavyKeys,
+                    key)))
         .setCoder(coder);
   }
 
@@ -136,40 +140,22 @@ public final class ObserveShuffle<T> extends PTransform<PCollection<T>, PCollect
   static final class ObserveFn<T> extends DoFn<T, T> {
     private static final long serialVersionUID = 1L;
 
-    private final String shuffle;
-    private final boolean into;
-    private final @Nullable Coder<T> coder;
+    private final ShuffleCounts<T> counts;
     private final @Nullable HeavyKeys heavyKeys;
     private final @Nullable SerializableFunction<T, String> key;
-    private transient long elements;
-    private transient Sizes sizes;
 
     ObserveFn(
-        String shuffle,
-        boolean into,
-        @Nullable Coder<T> coder,
+        ShuffleCounts<T> counts,
         @Nullable HeavyKeys heavyKeys,
         @Nullable SerializableFunction<T, String> key) {
-      this.shuffle = shuffle;
-      this.into = into;
-      this.coder = coder;
+      this.counts = counts;
       this.heavyKeys = heavyKeys;
       this.key = key;
     }
 
-    @StartBundle
-    public void startBundle() {
-      elements = 0;
-      sizes = new Sizes();
-    }
-
     @ProcessElement
-    public void processElement(@Element T element, OutputReceiver<T> out) throws Exception {
-      elements++;
-      if (coder != null) {
-        coder.registerByteSizeObserver(element, sizes);
-        sizes.advance();
-      }
+    public void processElement(@Element T element, OutputReceiver<T> out) {
+      counts.add(element);
       if (heavyKeys != null && key != null) {
         heavyKeys.add(key.apply(element));
       }
@@ -178,24 +164,10 @@ public final class ObserveShuffle<T> extends PTransform<PCollection<T>, PCollect
 
     @FinishBundle
     public void finishBundle() {
-      String namespace = namespace(shuffle);
-      Metrics.counter(namespace, into ? ELEMENTS_IN : ELEMENTS_OUT).inc(elements);
-      if (coder != null) {
-        Metrics.counter(namespace, into ? BYTES_IN : BYTES_OUT).inc(sizes.total);
-      }
+      counts.publish();
       if (heavyKeys != null) {
         heavyKeys.publish();
       }
-    }
-  }
-
-  /** Adds up the sizes a coder reports. */
-  private static final class Sizes extends ElementByteSizeObserver {
-    long total;
-
-    @Override
-    protected void reportElementSize(long elementByteSize) {
-      total += elementByteSize;
     }
   }
 }

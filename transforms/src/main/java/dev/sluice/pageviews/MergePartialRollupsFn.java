@@ -1,5 +1,6 @@
 package dev.sluice.pageviews;
 
+import dev.sluice.movement.ShuffleCounts;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,9 +46,19 @@ final class MergePartialRollupsFn extends DoFn<KV<Long, Iterable<PartialRollup>>
     this.sketchLgK = sketchLgK;
   }
 
+  // The groups that come out of the rollup's shuffle (their bytes are those that went in).
+  private final ShuffleCounts<KV<Long, Iterable<PartialRollup>>> shuffled =
+      ShuffleCounts.outOf(RollUpPageViewFiles.GROUP_PARTIALS, null);
+
+  @FinishBundle
+  public void finishBundle() {
+    shuffled.publish();
+  }
+
   @ProcessElement
   public void processElement(
       @Element KV<Long, Iterable<PartialRollup>> key, OutputReceiver<PageViewStats> out) {
+    shuffled.add(key);
     Map<Long, List<PartialRollup>> byWindow = new HashMap<>();
     for (PartialRollup partial : key.getValue()) {
       byWindow.computeIfAbsent(partial.windowStart, w -> new ArrayList<>(1)).add(partial);

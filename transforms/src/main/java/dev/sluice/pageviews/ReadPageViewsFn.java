@@ -12,7 +12,10 @@ import dev.sluice.io.RecordReader;
 import dev.sluice.io.RowDecoder;
 import dev.sluice.io.SplitReader;
 import dev.sluice.movement.HeavyKeys;
+import dev.sluice.movement.ShuffleCounts;
 import java.io.IOException;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -66,6 +69,10 @@ final class ReadPageViewsFn
       Metrics.counter(KeepTimeRange.class, KeepTimeRange.OUTSIDE_TIME_RANGE);
 
   private final HeavyKeys customers = HeavyKeys.of(RollUpPageViewFiles.GROUP_PARTIALS, "customer");
+  // What goes into the rollup's shuffle: the partials, and their encoded bytes.
+  private final ShuffleCounts<KV<Long, PartialRollup>> shuffled =
+      ShuffleCounts.into(
+          RollUpPageViewFiles.GROUP_PARTIALS, KvCoder.of(VarLongCoder.of(), PartialRollup.coder()));
 
   private transient RollupAccumulator accumulator;
 
@@ -122,6 +129,7 @@ final class ReadPageViewsFn
       accumulator.countCustomers(customers);
       for (KV<Long, PartialRollup> partial : accumulator.flush()) {
         out.get(partials).output(partial);
+        shuffled.add(partial);
       }
       accumulator = new RollupAccumulator(windowMillis, keys, sketchLgK);
     }
@@ -132,9 +140,11 @@ final class ReadPageViewsFn
     accumulator.countCustomers(customers);
     for (KV<Long, PartialRollup> partial : accumulator.flush()) {
       context.output(partials, partial, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
+      shuffled.add(partial);
     }
     accumulator = null;
     customers.publish();
+    shuffled.publish();
   }
 
   /**

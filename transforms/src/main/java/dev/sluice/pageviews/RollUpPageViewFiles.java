@@ -6,7 +6,6 @@ import com.google.auto.value.AutoValue;
 import dev.sluice.deadletter.DeadLetter;
 import dev.sluice.io.FileSplit;
 import dev.sluice.io.HivePartitionPlan;
-import dev.sluice.movement.ObserveShuffle;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -193,8 +192,9 @@ public abstract class RollUpPageViewFiles
   }
 
   /**
-   * The shuffle of the rollup's partials, as the run report names it; its heavy keys are the
-   * customers, counted in page views by the reading step ({@code ReadPageViews}).
+   * The shuffle of the rollup's partials, as the run report names it: counted by the steps on
+   * either side of it ({@code ReadPageViews}, {@code MergePartialRollups}), so that counting adds
+   * no step. Its heavy keys are the customers, counted in page views.
    */
   public static final String GROUP_PARTIALS = "RollUpPageViewFiles.GroupPartials";
 
@@ -225,12 +225,7 @@ public abstract class RollUpPageViewFiles
     PCollection<PageViewStats> stats =
         read.get(partials)
             .setCoder(KvCoder.of(VarLongCoder.of(), PartialRollup.coder()))
-            .apply("ObserveGroupPartials", ObserveShuffle.into(GROUP_PARTIALS))
             .apply("GroupPartials", GroupByKey.create())
-            .apply(
-                "ObserveGroupPartialsOut",
-                ObserveShuffle.<KV<Long, Iterable<PartialRollup>>>outOf(GROUP_PARTIALS)
-                    .withoutBytes())
             .apply(
                 "MergePartialRollups",
                 ParDo.of(new MergePartialRollupsFn(windowSize().getMillis(), sketchLgK)))

@@ -74,11 +74,52 @@ public class ObserveShuffleTest {
     String heaviest =
         keys.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
     assertEquals("hot", heaviest);
-    // The sketch's estimate is never below the true count, and at most 3.5/256 of the elements
-    // above it.
-    long hot = keys.get("hot");
-    assertTrue(String.valueOf(hot), hot >= 7_000 && hot <= 7_000 + 10_000 * 3.5 / 256);
-    assertTrue(keys.toString(), keys.size() <= HeavyKeys.MAX_KEYS);
+    // 301 keys, fewer than the sketch's map: exact counts.
+    assertEquals(7_000L, (long) keys.get("hot"));
+    assertEquals(0L, (long) shuffle.getOrDefault(HeavyKeys.MAX_ERROR, 0L));
+  }
+
+  @Test
+  public void beyondTheSketchsMapEstimatesStayWithinTheirMaximumError() {
+    // 30,000 elements of "hot" among 100,000 elements of 70,000 distinct cold keys.
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 100_000; i++) {
+      keys.add(i % 10 < 3 ? "hot" : "cold-" + i);
+    }
+    p.apply(Create.of(keys))
+        .apply("ObserveIn", ObserveShuffle.<String>into(SHUFFLE).withHeavyKeys("key", key -> key))
+        .apply(Count.perElement());
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+
+    Map<String, Long> shuffle = counters(result, ObserveShuffle.namespace(SHUFFLE));
+    long maxError = shuffle.get(HeavyKeys.MAX_ERROR);
+    assertTrue(String.valueOf(maxError), maxError > 0 && maxError <= 100_000 * 3.5 / 4096 + 1);
+    Map<String, Long> counted = counters(result, HeavyKeys.namespace(SHUFFLE, "key"));
+    long hot = counted.get("hot");
+    assertTrue(hot + " within " + maxError, hot >= 30_000 && hot <= 30_000 + maxError);
+    assertTrue(counted.toString(), counted.size() <= HeavyKeys.MAX_KEYS);
+  }
+
+  @Test
+  public void nullEmptyAndLongKeysAreShownAsTheyCanBeCounted() {
+    assertEquals(HeavyKeys.NULL_KEY, HeavyKeys.shown(null));
+    assertEquals(HeavyKeys.EMPTY_KEY, HeavyKeys.shown(""));
+    assertEquals("a.com", HeavyKeys.shown("a.com"));
+    String longKey = "x".repeat(HeavyKeys.MAX_KEY_LENGTH + 50);
+    assertEquals("x".repeat(HeavyKeys.MAX_KEY_LENGTH) + "...", HeavyKeys.shown(longKey));
+  }
+
+  @Test
+  public void anEmptyKeyDoesNotFailThePipeline() {
+    p.apply(Create.of("", "", "a"))
+        .apply("ObserveIn", ObserveShuffle.<String>into(SHUFFLE).withHeavyKeys("key", key -> key))
+        .apply(Count.perElement());
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    Map<String, Long> keys = counters(result, HeavyKeys.namespace(SHUFFLE, "key"));
+    assertEquals(2L, (long) keys.get(HeavyKeys.EMPTY_KEY));
+    assertEquals(1L, (long) keys.get("a"));
   }
 
   @Test

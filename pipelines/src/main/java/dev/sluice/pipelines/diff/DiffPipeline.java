@@ -173,6 +173,7 @@ public final class DiffPipeline {
                 RunSummary.counter(result, ReadRecords.class, ReadRecords.UNREADABLE_FILES))
             .runner(options)
             .steps(result)
+            .movement(result)
             .wallTimeMillis(System.currentTimeMillis() - start)
             .build();
     System.out.print(summary.toTable());

@@ -19,7 +19,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * Where a finished run moved its data, read back from the counters of {@link ObserveShuffle} and
  * {@link HeavyKeys}: per shuffle, the elements and encoded bytes in and out, and the {@value #TOP}
- * heaviest keys with their estimated elements and share of the keyed elements. Shuffles are listed
+ * heaviest keys with their estimated elements and share of the keyed elements, and {@code
+ * max_error}, by how much an estimate can exceed the true count (0: exact). Shuffles are listed
  * heaviest first (bytes in, then elements in). Counts are whatever the steps counted: a count a
  * shuffle does not measure (bytes out of a {@code GroupByKey}) is absent.
  *
@@ -108,6 +109,7 @@ public final class DataMovement {
       if (shuffle.keyName != null) {
         node.put("keyed_by", shuffle.keyName);
         node.put(HeavyKeys.KEYED_ELEMENTS, shuffle.keyedElements());
+        node.put("max_error", shuffle.count(HeavyKeys.MAX_ERROR, 0));
         ArrayNode keys = node.putArray("heaviest_keys");
         for (HeavyKey key : shuffle.heaviestKeys()) {
           keys.addObject()
@@ -155,10 +157,16 @@ public final class DataMovement {
         table.append(
             String.format(
                 Locale.ROOT,
-                "    heaviest %s: %s, %,d of %,d (%.1f%%)%n",
+                "    heaviest %s: %s, %,d%s of %,d (%.1f%%)%n",
                 shuffle.keyName,
                 top.key(),
                 top.elements(),
+                shuffle.count(HeavyKeys.MAX_ERROR, 0) == 0
+                    ? ""
+                    : String.format(
+                        Locale.ROOT,
+                        " (at most %,d too many)",
+                        shuffle.count(HeavyKeys.MAX_ERROR, 0)),
                 shuffle.keyedElements(),
                 top.share() * 100));
       }

@@ -24,6 +24,8 @@ import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.reflect.DoFnSignatures;
 import org.apache.beam.sdk.util.construction.PTransformReplacements;
 import org.apache.beam.sdk.util.construction.ReplacementOutputs;
 import org.apache.beam.sdk.values.PCollection;
@@ -43,10 +45,11 @@ import org.apache.beam.sdk.values.TupleTag;
  *
  * <p>Only a run with {@code --graph} is rewritten: the counting steps cost one more {@code DoFn}
  * call per element and edge (fused with the step before, no shuffle). The {@code ParDo}s inside a
- * {@code Combine} or a {@code Read} are left as they are, since runners translate or replace those
- * whole; an edge between two steps that are neither a {@code ParDo} nor fed by one (a read into a
- * {@code GroupByKey}) has no count. Step names in the metrics gain a level ({@code
- * X/ReadPageViews/Counted} for {@code X/ReadPageViews}).
+ * {@code Combine}, a {@code Read} or a {@code Reshuffle} are left as they are, since runners
+ * translate those whole, and so are stateful and splittable {@code DoFn}s (a Flink savepoint finds
+ * state by step name), whose consumers count their outputs; an edge between two steps that are
+ * neither a {@code ParDo} nor fed by one (a read into a {@code GroupByKey}) has no count. Step
+ * names in the metrics gain a level ({@code X/ReadPageViews/Counted} for {@code X/ReadPageViews}).
  */
 final class EdgeCounts {
 
@@ -102,7 +105,9 @@ final class EdgeCounts {
                     || transform instanceof Combine.Globally
                     || transform instanceof Combine.GroupedValues
                     || transform instanceof Read.Bounded
-                    || transform instanceof Read.Unbounded);
+                    || transform instanceof Read.Unbounded
+                    || transform instanceof Reshuffle
+                    || transform instanceof Reshuffle.ViaRandomKey);
             return CompositeBehavior.ENTER_TRANSFORM;
           }
 
@@ -114,6 +119,13 @@ final class EdgeCounts {
           @Override
           public void visitPrimitiveTransform(TransformHierarchy.Node node) {
             if (!(node.getTransform() instanceof ParDo.MultiOutput) || inCombine.peek()) {
+              return;
+            }
+            // A stateful or splittable DoFn keeps its name: a Flink savepoint finds its state by
+            // the step's name, and runners expand splittable ones themselves. Its consumers count
+            // its outputs.
+            DoFn<?, ?> fn = ((ParDo.MultiOutput<?, ?>) node.getTransform()).getFn();
+            if (DoFnSignatures.isStateful(fn) || DoFnSignatures.isSplittable(fn)) {
               return;
             }
             replaced.add(node.getTransform());

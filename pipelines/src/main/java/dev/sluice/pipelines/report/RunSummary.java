@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.movement.HeavyKeys;
+import dev.sluice.movement.ObserveShuffle;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -55,9 +57,6 @@ public final class RunSummary {
     /** The output format ({@code json}, {@code json.gz}, {@code parquet}). */
     FORMAT
   }
-
-  /** How the namespaces of the data-movement counters start ({@link DataMovement}). */
-  private static final String MOVEMENT_PREFIX = "sluice.";
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -276,7 +275,9 @@ public final class RunSummary {
       }
       for (MetricResult<Long> counter : counters) {
         String namespace = counter.getName().getNamespace();
-        if (namespace.startsWith(MOVEMENT_PREFIX)) {
+        if (namespace.startsWith(ObserveShuffle.NAMESPACE_PREFIX)
+            || namespace.startsWith(HeavyKeys.NAMESPACE_PREFIX)
+            || namespace.equals(EdgeCounts.NAMESPACE)) {
           continue;
         }
         String name =
