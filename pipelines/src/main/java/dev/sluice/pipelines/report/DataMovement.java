@@ -139,18 +139,8 @@ public final class DataMovement {
             shuffles.size()));
     for (Shuffle shuffle : shuffles.subList(0, Math.min(TABLE_ROWS, shuffles.size()))) {
       table.append(String.format(Locale.ROOT, "  %s%n", shuffle.name));
-      table.append(
-          String.format(
-              Locale.ROOT,
-              "    in  %s elements, %s%n",
-              number(shuffle.counts.get(ObserveShuffle.ELEMENTS_IN)),
-              bytes(shuffle.counts.get(ObserveShuffle.BYTES_IN))));
-      table.append(
-          String.format(
-              Locale.ROOT,
-              "    out %s elements, %s%n",
-              number(shuffle.counts.get(ObserveShuffle.ELEMENTS_OUT)),
-              bytes(shuffle.counts.get(ObserveShuffle.BYTES_OUT))));
+      flow(table, "in ", shuffle, ObserveShuffle.ELEMENTS_IN, ObserveShuffle.BYTES_IN);
+      flow(table, "out", shuffle, ObserveShuffle.ELEMENTS_OUT, ObserveShuffle.BYTES_OUT);
       List<HeavyKey> keys = shuffle.heaviestKeys();
       if (!keys.isEmpty()) {
         HeavyKey top = keys.get(0);
@@ -172,6 +162,22 @@ public final class DataMovement {
       }
     }
     return table.toString();
+  }
+
+  /** Appends one side of a shuffle: {@code " in N elements, B bytes"}. */
+  private static void flow(
+      StringBuilder table,
+      String side,
+      Shuffle shuffle,
+      String elementsCounter,
+      String bytesCounter) {
+    table.append(
+        String.format(
+            Locale.ROOT,
+            "    %s %s elements, %s%n",
+            side,
+            number(shuffle.counts.get(elementsCounter)),
+            bytes(shuffle.counts.get(bytesCounter))));
   }
 
   private static String number(@Nullable Long value) {
