@@ -6,8 +6,10 @@ import static org.junit.Assert.assertEquals;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
@@ -18,7 +20,8 @@ import org.junit.runners.JUnit4;
 /**
  * Portability: {@code churn} and {@code pageviews} on the testdata, through the {@code sluice}
  * command, on the embedded SparkRunner ({@code local[*]}) and FlinkRunner, with nothing changed but
- * {@code --runner}; {@code diff} proves every output folder equals the DirectRunner's.
+ * {@code --runner}; {@code diff} proves every output folder equals the DirectRunner's. The single
+ * shaded jar, copied alone into an empty folder, runs {@code churn} with {@code java -jar}.
  */
 @RunWith(JUnit4.class)
 public class EmbeddedRunnersIT {
@@ -77,6 +80,36 @@ public class EmbeddedRunnersIT {
     Path flink = TMP.newFolder("flink").toPath();
     runPipelines("FlinkRunner", flink);
     assertSameOutputs(flink);
+  }
+
+  @Test
+  public void theShadedJarRunsAloneWithJavaJar() throws Exception {
+    Path alone = TMP.newFolder("alone").toPath();
+    Path jar = Files.copy(Path.of("runners/target/sluice.jar"), alone.resolve("sluice.jar"));
+    Path out = alone.resolve("churn");
+    Path log = alone.resolve("java-jar.log");
+    Process java =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@.mvn/jvm.config",
+                "-jar",
+                jar.toString(),
+                "churn",
+                "--input=testdata/churn/input",
+                "--output=" + out)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    if (!java.waitFor(5, TimeUnit.MINUTES)) {
+      java.destroyForcibly().waitFor();
+    }
+    assertEquals(Files.readString(log), 0, java.exitValue());
+    for (String output : CHURN_OUTPUTS) {
+      sluice(
+          "diff",
+          "--left=" + direct.resolve("churn").resolve(output),
+          "--right=" + out.resolve(output));
+    }
   }
 
   @Test
