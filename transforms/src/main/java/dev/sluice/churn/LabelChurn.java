@@ -157,6 +157,10 @@ public abstract class LabelChurn extends PTransform<PCollection<SparkifyEvent>, 
   /** The shuffle of the labelling, by user, as the run report names it. */
   public static final String LABEL_USERS = "LabelChurn.LabelUsers";
 
+  /** The coder of a user's churn flag, {@code KV<userId, 1 or 0>}, as the labelling shuffles it. */
+  static final KvCoder<String, Integer> USER_FLAG_CODER =
+      KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of());
+
   @Override
   public Result expand(PCollection<SparkifyEvent> events) {
     PCollection<KV<String, SparkifyEvent>> byUser =
@@ -166,7 +170,7 @@ public abstract class LabelChurn extends PTransform<PCollection<SparkifyEvent>, 
     PCollectionView<Map<String, Integer>> churnedUsers =
         byUser
             .apply("FlagChurnEvents", ParDo.of(new FlagChurnEventsFn(churnPages())))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()))
+            .setCoder(USER_FLAG_CODER)
             .apply(
                 "ObserveLabelUsers",
                 ObserveShuffle.<KV<String, Integer>>into(LABEL_USERS)
@@ -223,8 +227,7 @@ public abstract class LabelChurn extends PTransform<PCollection<SparkifyEvent>, 
 
     /** Counts its input as what comes out of the shuffle {@code shuffle}. */
     KeepChurnedUsersFn(String shuffle) {
-      this.shuffled =
-          ShuffleCounts.outOf(shuffle, KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()));
+      this.shuffled = ShuffleCounts.outOf(shuffle, USER_FLAG_CODER);
     }
 
     @FinishBundle

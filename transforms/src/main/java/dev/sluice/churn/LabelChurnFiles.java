@@ -15,9 +15,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Create;
@@ -158,13 +155,13 @@ public abstract class LabelChurnFiles
     }
   }
 
-  /** The first pass over {@code splits}: steps {@code ReadEvents} to {@code ChurnedUsersView}. */
   /**
    * The shuffle of the labelling, by user, as the run report names it; its heavy keys are the
    * users, counted in events by the reading step ({@code ReadEvents}).
    */
   public static final String LABEL_USERS = "LabelChurnFiles.LabelUsers";
 
+  /** The first pass over {@code splits}: steps {@code ReadEvents} to {@code ChurnedUsersView}. */
   static ChurnedUsers churnedUsers(
       PCollection<FileSplit> splits, Set<String> churnPages, EventTimeRange range) {
     TupleTag<KV<String, Integer>> flags = new TupleTag<KV<String, Integer>>() {};
@@ -177,7 +174,7 @@ public abstract class LabelChurnFiles
     PCollectionView<Map<String, Integer>> churned =
         users
             .get(flags)
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()))
+            .setCoder(LabelChurn.USER_FLAG_CODER)
             .apply("LabelUsers", Max.integersPerKey())
             .apply("KeepChurnedUsers", ParDo.of(new LabelChurn.KeepChurnedUsersFn(LABEL_USERS)))
             .apply("ChurnedUsersView", View.asMap());
@@ -213,7 +210,7 @@ public abstract class LabelChurnFiles
         Metrics.counter(LabelChurn.class, LabelChurn.OUTSIDE_TIME_RANGE);
     private final HeavyKeys heavyKeys = HeavyKeys.of(LABEL_USERS, "userId");
     private final ShuffleCounts<KV<String, Integer>> shuffled =
-        ShuffleCounts.into(LABEL_USERS, KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()));
+        ShuffleCounts.into(LABEL_USERS, LabelChurn.USER_FLAG_CODER);
     // Per user of the bundle: the churn flag and the number of events.
     private transient Map<String, int[]> users;
 

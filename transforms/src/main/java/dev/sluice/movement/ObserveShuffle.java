@@ -51,19 +51,16 @@ public final class ObserveShuffle<T> extends PTransform<PCollection<T>, PCollect
 
   private final String shuffle;
   private final boolean into;
-  private final boolean bytes;
   private final @Nullable String keyName;
   private final @Nullable SerializableFunction<T, String> key;
 
   private ObserveShuffle(
       String shuffle,
       boolean into,
-      boolean bytes,
       @Nullable String keyName,
       @Nullable SerializableFunction<T, String> key) {
     this.shuffle = checkName(shuffle);
     this.into = into;
-    this.bytes = bytes;
     this.keyName = keyName;
     this.key = key;
   }
@@ -76,7 +73,7 @@ public final class ObserveShuffle<T> extends PTransform<PCollection<T>, PCollect
    * @throws IllegalArgumentException if the name is empty or holds {@code '|'}
    */
   public static <T> ObserveShuffle<T> into(String shuffle) {
-    return new ObserveShuffle<>(shuffle, true, true, null, null);
+    return new ObserveShuffle<>(shuffle, true, null, null);
   }
 
   /**
@@ -85,15 +82,7 @@ public final class ObserveShuffle<T> extends PTransform<PCollection<T>, PCollect
    * @throws IllegalArgumentException if the name is empty or holds {@code '|'}
    */
   public static <T> ObserveShuffle<T> outOf(String shuffle) {
-    return new ObserveShuffle<>(shuffle, false, true, null, null);
-  }
-
-  /**
-   * Returns a copy that counts elements only. For the output of a {@code GroupByKey}, whose bytes
-   * are those that went in and whose grouped values would all be read again to be measured.
-   */
-  public ObserveShuffle<T> withoutBytes() {
-    return new ObserveShuffle<>(shuffle, into, false, keyName, key);
+    return new ObserveShuffle<>(shuffle, false, null, null);
   }
 
   /**
@@ -104,7 +93,7 @@ public final class ObserveShuffle<T> extends PTransform<PCollection<T>, PCollect
    * @param key the key of an element, as the report shows it
    */
   public ObserveShuffle<T> withHeavyKeys(String keyName, SerializableFunction<T, String> key) {
-    return new ObserveShuffle<>(shuffle, into, bytes, checkName(keyName), key);
+    return new ObserveShuffle<>(shuffle, into, checkName(keyName), key);
   }
 
   /** The namespace of the counters of {@code shuffle}. */
@@ -128,9 +117,7 @@ public final class ObserveShuffle<T> extends PTransform<PCollection<T>, PCollect
             "Observe",
             ParDo.of(
                 new ObserveFn<>(
-                    into
-                        ? ShuffleCounts.into(shuffle, bytes ? coder : null)
-                        : ShuffleCounts.outOf(shuffle, bytes ? coder : null),
+                    into ? ShuffleCounts.into(shuffle, coder) : ShuffleCounts.outOf(shuffle, coder),
                     heavyKeys,
                     key)))
         .setCoder(coder);

@@ -41,7 +41,7 @@ final class BoundedPreCombine {
   static final int MAX_ENTRIES = 50_000;
 
   /** The shuffle of the bounded rollup's partials, as the run report names it. */
-  static final String COMBINE_STATS = "RollUpPageViews.CombineBundlePartials";
+  static final String COMBINE_BUNDLE_PARTIALS = "RollUpPageViews.CombineBundlePartials";
 
   private BoundedPreCombine() {}
 
@@ -82,9 +82,9 @@ final class BoundedPreCombine {
                 .triggering(DefaultTrigger.of())
                 .withAllowedLateness(Duration.ZERO)
                 .discardingFiredPanes())
-        .apply("ObserveCombineStats", ObserveShuffle.into(COMBINE_STATS))
+        .apply("ObserveCombineStats", ObserveShuffle.into(COMBINE_BUNDLE_PARTIALS))
         .apply("CombineStats", Combine.perKey(new MergePartialsFn(stats, partialCoder)))
-        .apply("ObserveCombineStatsOut", ObserveShuffle.outOf(COMBINE_STATS))
+        .apply("ObserveCombineStatsOut", ObserveShuffle.outOf(COMBINE_BUNDLE_PARTIALS))
         .apply(
             "ToPageViewStats",
             ParDo.of(new StatsPerUrl.ToPageViewStatsFn(stats, exactVisitors, sketchLgK != null)));

@@ -14,6 +14,7 @@ import dev.sluice.io.SplitReader;
 import dev.sluice.movement.HeavyKeys;
 import dev.sluice.movement.ShuffleCounts;
 import java.io.IOException;
+import java.util.function.Consumer;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -126,22 +127,29 @@ final class ReadPageViewsFn
           .output(SplitReader.unreadableFile(split, ReadHivePartitioned.STEP, views.records, e));
     }
     if (accumulator.groups() >= RollUpPageViewFiles.MAX_GROUPS_PER_BUNDLE) {
-      accumulator.countCustomers(customers);
-      for (KV<Long, PartialRollup> partial : accumulator.flush()) {
-        out.get(partials).output(partial);
-        shuffled.add(partial);
-      }
+      flush(out.get(partials)::output);
       accumulator = new RollupAccumulator(windowMillis, keys, sketchLgK);
+    }
+  }
+
+  /**
+   * Outputs the accumulator's partials to {@code output}, counting them as what goes into the
+   * rollup's shuffle and their customers as its heavy keys.
+   */
+  private void flush(Consumer<KV<Long, PartialRollup>> output) {
+    accumulator.countCustomers(customers);
+    for (KV<Long, PartialRollup> partial : accumulator.flush()) {
+      output.accept(partial);
+      shuffled.add(partial);
     }
   }
 
   @FinishBundle
   public void finishBundle(FinishBundleContext context) {
-    accumulator.countCustomers(customers);
-    for (KV<Long, PartialRollup> partial : accumulator.flush()) {
-      context.output(partials, partial, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
-      shuffled.add(partial);
-    }
+    flush(
+        partial ->
+            context.output(
+                partials, partial, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE));
     accumulator = null;
     customers.publish();
     shuffled.publish();

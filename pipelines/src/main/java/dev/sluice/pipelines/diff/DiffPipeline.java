@@ -143,11 +143,8 @@ public final class DiffPipeline {
               WriteRecords.<DeadLetter>to(out + "/" + PipelineRun.DEAD_LETTER).withNumShards(1));
     }
     PipelineGraph graph = PipelineGraph.writeIfAsked(pipeline, options);
-    if (graph != null) {
-      if (options.isGraphOnly()) {
-        return true;
-      }
-      PipelineGraph.countEdges(pipeline);
+    if (options.isGraphOnly()) {
+      return true;
     }
     PipelineResult result =
         WatchedRun.untilDone(

@@ -89,18 +89,19 @@ final class EdgeCounts {
    * Call it once, after the graph is built and before it runs.
    */
   static void instrument(Pipeline pipeline) {
-    Set<PTransform<?, ?>> replaced = Collections.newSetFromMap(new IdentityHashMap<>());
+    Set<PTransform<?, ?>> toReplace = Collections.newSetFromMap(new IdentityHashMap<>());
     Set<PCollection<?>> countedAtProducer = new HashSet<>();
     Set<PCollection<?>> countedAtConsumer = new HashSet<>();
     pipeline.traverseTopologically(
         new Pipeline.PipelineVisitor.Defaults() {
-          private final Deque<Boolean> inCombine = new ArrayDeque<>(List.of(false));
+          // Inside a transform that runners translate whole: its ParDos stay as they are.
+          private final Deque<Boolean> insideWhole = new ArrayDeque<>(List.of(false));
 
           @Override
           public CompositeBehavior enterCompositeTransform(TransformHierarchy.Node node) {
             PTransform<?, ?> transform = node.getTransform();
-            inCombine.push(
-                inCombine.peek()
+            insideWhole.push(
+                insideWhole.peek()
                     || transform instanceof Combine.PerKey
                     || transform instanceof Combine.Globally
                     || transform instanceof Combine.GroupedValues
@@ -113,12 +114,12 @@ final class EdgeCounts {
 
           @Override
           public void leaveCompositeTransform(TransformHierarchy.Node node) {
-            inCombine.pop();
+            insideWhole.pop();
           }
 
           @Override
           public void visitPrimitiveTransform(TransformHierarchy.Node node) {
-            if (!(node.getTransform() instanceof ParDo.MultiOutput) || inCombine.peek()) {
+            if (!(node.getTransform() instanceof ParDo.MultiOutput) || insideWhole.peek()) {
               return;
             }
             // A stateful or splittable DoFn keeps its name: a Flink savepoint finds its state by
@@ -128,14 +129,12 @@ final class EdgeCounts {
             if (DoFnSignatures.isStateful(fn) || DoFnSignatures.isSplittable(fn)) {
               return;
             }
-            replaced.add(node.getTransform());
+            toReplace.add(node.getTransform());
             for (PValue output : node.getOutputs().values()) {
               countedAtProducer.add((PCollection<?>) output);
             }
           }
         });
-    Set<PTransform<?, ?>> toReplace = Collections.newSetFromMap(new IdentityHashMap<>());
-    toReplace.addAll(replaced);
     pipeline.replaceAll(
         List.of(
             PTransformOverride.of(

@@ -117,11 +117,6 @@ public final class PipelineGraph {
     return dot.append("}\n").toString();
   }
 
-  /** The graph of {@code pipeline} as DOT, without counts. */
-  public static String toDot(Pipeline pipeline) {
-    return capture(pipeline).toDot(EdgeCounts.none());
-  }
-
   private static String quoted(String text) {
     return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
   }
@@ -182,9 +177,11 @@ public final class PipelineGraph {
   }
 
   /**
-   * Writes the graph when {@code --graph} is given, before the run: without counts.
+   * Writes the graph when {@code --graph} is given, before the run: without counts. Unless {@code
+   * --graphOnly} asks to stop there, it then makes the run count its edges ({@link
+   * EdgeCounts#instrument}), for {@link #writeCounts}.
    *
-   * @param pipeline the constructed pipeline
+   * @param pipeline the constructed pipeline, not yet run
    * @param options its options
    * @return the captured graph, to be written again with counts after the run; null without {@code
    *     --graph}
@@ -203,15 +200,10 @@ public final class PipelineGraph {
     PipelineGraph graph = capture(pipeline);
     graph.write(EdgeCounts.none(), options.getGraph());
     System.err.println("wrote the pipeline graph to " + options.getGraph());
+    if (!options.isGraphOnly()) {
+      EdgeCounts.instrument(pipeline);
+    }
     return graph;
-  }
-
-  /**
-   * Makes the run of {@code pipeline} count its edges ({@link EdgeCounts#instrument}); call after
-   * {@link #writeIfAsked} and before the run.
-   */
-  public static void countEdges(Pipeline pipeline) {
-    EdgeCounts.instrument(pipeline);
   }
 
   /**

@@ -180,11 +180,8 @@ public final class PipelineRun {
       Consumer<RunSummary> check)
       throws IOException {
     PipelineGraph graph = PipelineGraph.writeIfAsked(pipeline, options);
-    if (graph != null) {
-      if (options.isGraphOnly()) {
-        return null;
-      }
-      PipelineGraph.countEdges(pipeline);
+    if (options.isGraphOnly()) {
+      return null;
     }
     clearOutput();
     PipelineResult result = WatchedRun.untilDone(pipeline, options, progress);
